@@ -1,0 +1,118 @@
+// swift-tools-version:6.0
+// slurmhub: a JupyterHub-compatible hub, proxy and Slurm spawner for HPC centres.
+//
+// Modules point downwards only:
+//   HubModel → HubConfig → HubStore → HubAuth / HubProxy / HubSpawner → HubServer → slurmhub
+import PackageDescription
+
+let package = Package(
+    name: "slurmhub",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "slurmhub", targets: ["slurmhub"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-atomics.git", from: "1.3.0"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
+        .package(url: "https://github.com/apple/swift-crypto.git", from: "3.12.3"),
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
+        .package(url: "https://github.com/hummingbird-project/swift-mustache.git", from: "2.1.1"),
+        .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
+        .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.10.0"),
+        .package(url: "https://github.com/jpsim/Yams.git", from: "5.0.1"),
+        .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0"),
+    ],
+    targets: [
+        // Users, servers, tokens, scopes and the server lifecycle; no I/O.
+        .target(
+            name: "HubModel",
+            dependencies: [.product(name: "Crypto", package: "swift-crypto")]
+        ),
+        // The YAML configuration file, env overrides and secrets from files.
+        .target(
+            name: "HubConfig",
+            dependencies: ["HubModel", "Yams"]
+        ),
+        // SQLite persistence (GRDB) with versioned migrations.
+        .target(
+            name: "HubStore",
+            dependencies: ["HubModel", .product(name: "GRDB", package: "GRDB.swift")]
+        ),
+        // Authenticators and signed cookies.
+        .target(
+            name: "HubAuth",
+            dependencies: [
+                "HubModel",
+                .product(name: "Crypto", package: "swift-crypto"),
+            ]
+        ),
+        // The route table, the NIO reverse proxy and the CHP-compatible route API.
+        .target(
+            name: "HubProxy",
+            dependencies: [
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "Atomics", package: "swift-atomics"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        // The Spawner protocol and the local (child process) spawner.
+        .target(
+            name: "HubSpawner",
+            dependencies: [
+                "HubModel",
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        // The hub: REST API, OAuth provider, pages, orchestration, metrics.
+        .target(
+            name: "HubServer",
+            dependencies: [
+                "HubModel", "HubConfig", "HubStore", "HubAuth", "HubProxy", "HubSpawner",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "Mustache", package: "swift-mustache"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            resources: [.copy("Resources")]
+        ),
+        .executableTarget(
+            name: "slurmhub",
+            dependencies: [
+                "HubServer", "HubConfig",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .testTarget(name: "HubModelTests", dependencies: ["HubModel", "HubConfig"]),
+        .testTarget(name: "HubStoreTests", dependencies: ["HubStore", "HubModel"]),
+        .testTarget(name: "HubSpawnerTests", dependencies: ["HubSpawner", "HubModel"]),
+        .testTarget(
+            name: "HubProxyTests",
+            dependencies: [
+                "HubProxy",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            ]
+        ),
+        .testTarget(
+            name: "HubServerTests",
+            dependencies: [
+                "HubServer",
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+            ]
+        ),
+    ]
+)

@@ -1,0 +1,153 @@
+import Foundation
+
+/// The whole configuration, as decoded from the merged YAML tree.
+public struct HubConfiguration: Sendable, Codable, Equatable {
+    public var hub: HubSection
+    public var auth: AuthSection
+    public var spawner: SpawnerSection
+    public var services: [ServiceSection]
+    public var proxy: ProxySection
+    public var log: LogSection
+}
+
+/// `hub.*`
+public struct HubSection: Sendable, Codable, Equatable {
+    public var publicBind: String
+    public var apiBind: String
+    public var publicURL: String
+    public var apiURLForServers: String
+    public var dataDir: String
+    public var adminUsers: [String]
+    public var usernamePattern: String
+    public var cookieMaxAgeDays: Double
+    public var allowNamedServers: Bool
+    public var namedServerLimitPerUser: Int
+    public var concurrentSpawnLimit: Int
+    public var activeServerLimit: Int
+    public var slowSpawnTimeout: Double
+    public var slowStopTimeout: Double
+    public var maxBodySize: Int
+    public var lastActivityInterval: Double
+    public var authenticateMetrics: Bool
+
+    enum CodingKeys: String, CodingKey {
+        case publicBind = "public_bind", apiBind = "api_bind", publicURL = "public_url"
+        case apiURLForServers = "api_url_for_servers", dataDir = "data_dir", adminUsers = "admin_users"
+        case usernamePattern = "username_pattern", cookieMaxAgeDays = "cookie_max_age_days"
+        case allowNamedServers = "allow_named_servers", namedServerLimitPerUser = "named_server_limit_per_user"
+        case concurrentSpawnLimit = "concurrent_spawn_limit", activeServerLimit = "active_server_limit"
+        case slowSpawnTimeout = "slow_spawn_timeout", slowStopTimeout = "slow_stop_timeout"
+        case maxBodySize = "max_body_size", lastActivityInterval = "last_activity_interval"
+        case authenticateMetrics = "authenticate_metrics"
+    }
+}
+
+/// `auth.*`
+public struct AuthSection: Sendable, Codable, Equatable {
+    public var kind: String
+    public var dev: DevAuthSection
+}
+
+/// `auth.dev.*`
+public struct DevAuthSection: Sendable, Codable, Equatable {
+    public var users: [String]
+    public var passwordFile: String
+    public var allowRemote: Bool
+
+    enum CodingKeys: String, CodingKey {
+        case users, passwordFile = "password_file", allowRemote = "allow_remote"
+    }
+}
+
+/// `spawner.*`
+public struct SpawnerSection: Sendable, Codable, Equatable {
+    public var kind: String
+    public var startTimeout: Double
+    public var httpTimeout: Double
+    public var pollInterval: Double
+    public var environment: [String: String]
+    public var defaultURL: String
+    public var local: LocalSpawnerSection
+
+    enum CodingKeys: String, CodingKey {
+        case kind, startTimeout = "start_timeout", httpTimeout = "http_timeout", pollInterval = "poll_interval"
+        case environment, defaultURL = "default_url", local
+    }
+}
+
+/// `spawner.local.*`
+public struct LocalSpawnerSection: Sendable, Codable, Equatable {
+    public var cmd: [String]
+    public var args: [String]
+    public var ip: String
+    public var portRange: String
+
+    enum CodingKeys: String, CodingKey {
+        case cmd, args, ip, portRange = "port_range"
+    }
+
+    /// `port_range` parsed as `low-high`.
+    public var ports: ClosedRange<Int>? {
+        let parts = portRange.split(separator: "-").compactMap { Int($0.trimmingCharacters(in: .whitespaces)) }
+        guard parts.count == 2, parts[0] >= 1, parts[0] <= parts[1], parts[1] <= 65535 else { return nil }
+        return parts[0]...parts[1]
+    }
+}
+
+/// One entry of `services`.
+public struct ServiceSection: Sendable, Codable, Equatable {
+    public var name: String
+    public var apiTokenFile: String
+    public var scopes: [String]
+    public var admin: Bool
+
+    enum CodingKeys: String, CodingKey {
+        case name, apiTokenFile = "api_token_file", scopes, admin
+    }
+
+    public init(from decoder: Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        name = try container.decode(String.self, forKey: .name)
+        apiTokenFile = try container.decode(String.self, forKey: .apiTokenFile)
+        scopes = try container.decodeIfPresent([String].self, forKey: .scopes) ?? []
+        admin = try container.decodeIfPresent(Bool.self, forKey: .admin) ?? false
+    }
+}
+
+/// `proxy.*`
+public struct ProxySection: Sendable, Codable, Equatable {
+    public var apiBind: String
+    public var authTokenFile: String
+
+    enum CodingKeys: String, CodingKey {
+        case apiBind = "api_bind", authTokenFile = "auth_token_file"
+    }
+}
+
+/// `log.*`
+public struct LogSection: Sendable, Codable, Equatable {
+    public var level: String
+}
+
+/// A `host:port` bind address.
+public struct ListenAddress: Sendable, Equatable, CustomStringConvertible {
+    public var host: String
+    public var port: Int
+
+    /// Parses `host:port`, `[v6]:port` or `:port` (all interfaces).
+    public init?(_ text: String) {
+        guard let colon = text.lastIndex(of: ":"), let port = Int(text[text.index(after: colon)...]),
+              (0...65535).contains(port) else { return nil }
+        var host = String(text[..<colon])
+        if host.hasPrefix("[") && host.hasSuffix("]") { host = String(host.dropFirst().dropLast()) }
+        self.host = host.isEmpty ? "0.0.0.0" : host
+        self.port = port
+    }
+
+    public var description: String { host.contains(":") ? "[\(host)]:\(port)" : "\(host):\(port)" }
+
+    /// Whether only this machine can reach it.
+    public var isLoopback: Bool {
+        host == "localhost" || host == "::1" || host.hasPrefix("127.")
+    }
+}

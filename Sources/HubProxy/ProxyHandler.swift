@@ -1,0 +1,220 @@
+import Logging
+import NIOCore
+import NIOHTTP1
+import NIOPosix
+
+/// The HTTP codec handlers of a client connection, kept so they can be removed on upgrade.
+struct ClientCodecs {
+    let encoder: HTTPResponseEncoder
+    let decoder: ByteToMessageHandler<HTTPRequestDecoder>
+    let pipelining: HTTPServerPipelineHandler
+    let errors: HTTPServerProtocolErrorHandler
+}
+
+/// The per-client-connection reverse-proxy handler.
+///
+/// Routes each request by longest-prefix match, forwards it over an upstream connection on the
+/// same event loop (reused while the target stays the same), streams bodies both ways with
+/// back-pressure, and hands WebSocket upgrades over to raw ``GlueHandler``s.
+final class ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler {
+    typealias InboundIn = HTTPServerRequestPart
+    typealias OutboundIn = HTTPServerResponsePart
+    typealias OutboundOut = HTTPServerResponsePart
+
+    let settings: ProxySettings
+    let codecs: ClientCodecs
+    let logger: Logger
+    var context: ChannelHandlerContext?
+    var clientIP: String?
+    var listenPort = 0
+    var exchange: ProxyExchange?
+    var upstream: UpstreamLink?
+    /// Request parts waiting for the upstream connection to come up.
+    var buffered: [HTTPClientRequestPart] = []
+    var readPending = false
+
+    init(settings: ProxySettings, codecs: ClientCodecs, logger: Logger) {
+        self.settings = settings
+        self.codecs = codecs
+        self.logger = logger
+    }
+
+    var clientIsWritable: Bool { context?.channel.isWritable ?? false }
+
+    func handlerAdded(context: ChannelHandlerContext) {
+        self.context = context
+        clientIP = context.channel.remoteAddress?.ipAddress
+        listenPort = context.channel.localAddress?.port ?? 0
+    }
+
+    func handlerRemoved(context: ChannelHandlerContext) {
+        self.context = nil
+    }
+
+    // MARK: - Client → upstream
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        switch unwrapInboundIn(data) {
+        case .head(let head):
+            startExchange(head)
+        case .body(let buffer):
+            forwardRequestPart(.body(.byteBuffer(buffer)))
+        case .end(let trailers):
+            guard var current = exchange else { return }
+            current.requestDone = true
+            exchange = current
+            if current.awaitingRequestEnd {
+                finishExchange(current, trailers: nil)
+                return
+            }
+            forwardRequestPart(.end(trailers))
+            if let link = upstream, !link.connecting { link.handler.flush() }
+        }
+    }
+
+    func channelReadComplete(context: ChannelHandlerContext) {
+        if let link = upstream, !link.connecting { link.handler.flush() }
+        context.fireChannelReadComplete()
+    }
+
+    private func forwardRequestPart(_ part: HTTPClientRequestPart) {
+        guard let exchange, !exchange.discardRequestBody, let link = upstream else { return }
+        if link.connecting {
+            buffered.append(part)
+        } else {
+            link.handler.send(part)
+        }
+    }
+
+    private func startExchange(_ head: HTTPRequestHead) {
+        let isUpgrade = ProxyHeaders.isUpgrade(head)
+        var newExchange = ProxyExchange(head: head, isUpgrade: isUpgrade)
+        let path = head.uri.firstIndex(of: "?").map { String(head.uri[..<$0]) } ?? head.uri
+        guard let match = settings.routes.lookup(path: path) else {
+            exchange = newExchange
+            respondWithError(.notFound)
+            return
+        }
+        match.touch()
+        newExchange.route = match.entry
+        exchange = newExchange
+        let target = match.entry.target
+        let upstreamHead = ProxyHeaders.upstreamRequest(
+            head, target: target, isUpgrade: isUpgrade, clientIP: clientIP, listenPort: listenPort)
+        send([.head(upstreamHead)], to: target)
+    }
+
+    /// Sends request parts to `target`, reusing the current upstream connection when possible.
+    func send(_ parts: [HTTPClientRequestPart], to target: UpstreamTarget) {
+        if let link = upstream, link.target.key == target.key, link.reusable, !link.connecting,
+            link.handler.channel?.isActive == true
+        {
+            for part in parts { link.handler.send(part) }
+            return
+        }
+        dropUpstream()
+        buffered = parts
+        connect(to: target)
+    }
+
+    private func connect(to target: UpstreamTarget) {
+        guard let context else { return }
+        let handler = UpstreamHandler(owner: self)
+        upstream = UpstreamLink(target: target, handler: handler)
+        let bound = NIOLoopBound(handler, eventLoop: context.eventLoop)
+        let bootstrap = ClientBootstrap(group: context.eventLoop)
+            .channelOption(.socketOption(.tcp_nodelay), value: 1)
+            .connectTimeout(settings.connectTimeout)
+            .channelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    let upstreamHandler = bound.value
+                    let encoder = HTTPRequestEncoder()
+                    let decoder = ByteToMessageHandler(HTTPResponseDecoder(leftOverBytesStrategy: .forwardBytes))
+                    upstreamHandler.encoder = encoder
+                    upstreamHandler.decoder = decoder
+                    try channel.pipeline.syncOperations.addHandlers([encoder, decoder, upstreamHandler])
+                }
+            }
+        let future: EventLoopFuture<Channel>
+        if let address = target.address {
+            future = bootstrap.connect(to: address)
+        } else {
+            future = bootstrap.connect(host: target.host, port: target.port)
+        }
+        future.assumeIsolated().whenComplete { result in
+            self.connectCompleted(handler, result: result)
+        }
+    }
+
+    private func connectCompleted(_ handler: UpstreamHandler, result: Result<Channel, any Error>) {
+        guard upstream?.handler === handler else {
+            if case .success(let channel) = result { channel.close(promise: nil) }
+            return
+        }
+        switch result {
+        case .success:
+            upstream?.connecting = false
+            let parts = buffered
+            buffered = []
+            for part in parts { handler.send(part) }
+            handler.flush()
+            resumeReadingIfPossible()
+        case .failure(let error):
+            logger.debug("upstream connect failed", metadata: ["error": "\(error)"])
+            upstream = nil
+            buffered = []
+            upstreamFailed()
+        }
+    }
+
+    /// Closes and forgets the current upstream connection, if any.
+    func dropUpstream() {
+        if let link = upstream {
+            upstream = nil
+            link.handler.detachAndClose()
+        }
+    }
+
+    // MARK: - Back-pressure
+
+    func read(context: ChannelHandlerContext) {
+        if let exchange, !exchange.requestDone, !exchange.discardRequestBody, let link = upstream,
+            link.connecting || !link.handler.isWritable
+        {
+            readPending = true
+            return
+        }
+        context.read()
+    }
+
+    func resumeReadingIfPossible() {
+        guard readPending, let context else { return }
+        if let link = upstream, link.connecting || !link.handler.isWritable { return }
+        readPending = false
+        context.read()
+    }
+
+    func upstreamBecameWritable(_ handler: UpstreamHandler) {
+        guard upstream?.handler === handler else { return }
+        resumeReadingIfPossible()
+    }
+
+    func channelWritabilityChanged(context: ChannelHandlerContext) {
+        if context.channel.isWritable { upstream?.handler.resumeReading() }
+        context.fireChannelWritabilityChanged()
+    }
+
+    // MARK: - Lifecycle
+
+    func channelInactive(context: ChannelHandlerContext) {
+        exchange = nil
+        buffered = []
+        dropUpstream()
+        context.fireChannelInactive()
+    }
+
+    func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        logger.trace("client connection error", metadata: ["error": "\(error)"])
+        context.close(promise: nil)
+    }
+}

@@ -1,0 +1,95 @@
+import NIOHTTP1
+
+/// Header rewriting for the proxy data path.
+enum ProxyHeaders {
+    /// Whether the request asks for a protocol upgrade (`Connection: upgrade` plus `Upgrade`).
+    static func isUpgrade(_ head: HTTPRequestHead) -> Bool {
+        guard head.headers.contains(name: "upgrade") else { return false }
+        return head.headers[canonicalForm: "connection"].contains { $0.lowercased() == "upgrade" }
+    }
+
+    /// The request head sent upstream: full original path and query (after the target's path
+    /// prefix), `Host` unchanged, hop-by-hop headers removed (except for upgrades) and the
+    /// `X-Forwarded-*` headers added.
+    static func upstreamRequest(
+        _ head: HTTPRequestHead, target: UpstreamTarget, isUpgrade: Bool, clientIP: String?, listenPort: Int
+    ) -> HTTPRequestHead {
+        var headers = head.headers
+        if !isUpgrade {
+            removeHopByHop(&headers)
+        }
+        if let clientIP {
+            if let existing = headers.first(name: "x-forwarded-for") {
+                headers.replaceOrAdd(name: "X-Forwarded-For", value: existing + ", " + clientIP)
+            } else {
+                headers.add(name: "X-Forwarded-For", value: clientIP)
+            }
+        }
+        if !headers.contains(name: "x-forwarded-proto") {
+            headers.add(name: "X-Forwarded-Proto", value: "http")
+        }
+        if !headers.contains(name: "x-forwarded-host"), let host = headers.first(name: "host") {
+            headers.add(name: "X-Forwarded-Host", value: host)
+        }
+        if !headers.contains(name: "x-forwarded-port") {
+            headers.add(name: "X-Forwarded-Port", value: String(listenPort))
+        }
+        if head.version.minor == 0, !headers.contains(name: "host") {
+            headers.add(name: "Host", value: target.hostHeader)
+        }
+        let uri = target.pathPrefix.isEmpty ? head.uri : target.pathPrefix + head.uri
+        return HTTPRequestHead(version: .http1_1, method: head.method, uri: uri, headers: headers)
+    }
+
+    /// The response head sent to the client. Adjusts framing for the client's HTTP version and
+    /// for responses without a body, and may turn keep-alive off (close-delimited bodies).
+    static func clientResponse(
+        _ head: HTTPResponseHead, exchange: inout ProxyExchange
+    ) -> HTTPResponseHead {
+        var headers = head.headers
+        removeHopByHop(&headers)
+        let status = exchange.statusOverride ?? head.status
+        let clientVersion = exchange.clientVersion
+        let hasBody = !exchange.isHead && status.code >= 200 && status != .noContent && status != .notModified
+            && head.status != .noContent && head.status != .notModified
+        let chunked = headers[canonicalForm: "transfer-encoding"].contains { $0.lowercased() == "chunked" }
+        let hasLength = headers.contains(name: "content-length")
+        if !hasBody {
+            if chunked { headers.remove(name: "transfer-encoding") }
+        } else if clientVersion.minor == 0 {
+            if chunked {
+                headers.remove(name: "transfer-encoding")
+                exchange.keepAlive = false
+            } else if !hasLength {
+                exchange.keepAlive = false
+            }
+        } else if !chunked && !hasLength {
+            headers.add(name: "Transfer-Encoding", value: "chunked")
+        }
+        if !exchange.keepAlive {
+            headers.add(name: "Connection", value: "close")
+        } else if clientVersion.minor == 0 {
+            headers.add(name: "Connection", value: "keep-alive")
+        }
+        let version: HTTPVersion = clientVersion.minor == 0 ? .http1_0 : .http1_1
+        return HTTPResponseHead(version: version, status: status, headers: headers)
+    }
+
+    /// Removes `Connection`, the headers it names, and the other hop-by-hop headers that must
+    /// not be forwarded. Framing headers are left for the codecs.
+    static func removeHopByHop(_ headers: inout HTTPHeaders) {
+        let named = headers[canonicalForm: "connection"]
+        if !named.isEmpty {
+            for token in named {
+                let name = String(token)
+                if name.lowercased() != "close" && name.lowercased() != "keep-alive" {
+                    headers.remove(name: name)
+                }
+            }
+            headers.remove(name: "connection")
+        }
+        if headers.contains(name: "keep-alive") { headers.remove(name: "keep-alive") }
+        if headers.contains(name: "proxy-connection") { headers.remove(name: "proxy-connection") }
+        if headers.contains(name: "upgrade") { headers.remove(name: "upgrade") }
+    }
+}

@@ -1,0 +1,108 @@
+import Logging
+import NIOCore
+import NIOHTTP1
+import NIOPosix
+
+/// The public reverse proxy: a SwiftNIO pipeline that routes requests by longest-prefix match
+/// on an ``InProcessRouteTable`` and forwards them (including WebSocket upgrades) to the
+/// route's target, reusing upstream connections per client connection.
+public final class ProxyServer: Sendable {
+    private let routes: InProcessRouteTable
+    private let host: String
+    private let port: Int
+    private let settings: ProxySettings
+    private let group: any EventLoopGroup
+    private let logger: Logger
+    private let registry = ChannelRegistry()
+
+    /// Creates a proxy server; nothing is bound until ``start()`` or ``run()``.
+    ///
+    /// - Parameters:
+    ///   - routes: the route table to consult for every request.
+    ///   - host: address to listen on, e.g. `"0.0.0.0"`.
+    ///   - port: port to listen on (`0` picks a free port; see ``start()``).
+    ///   - errorTarget: base URL of the error page service, e.g. `"http://127.0.0.1:8081/hub/error"`;
+    ///     404/503 pages are fetched from `{errorTarget}/{code}?url=…`. Plain text when `nil`.
+    ///   - eventLoopGroup: the event loops serving client and upstream connections.
+    ///   - logger: the logger.
+    public init(
+        routes: InProcessRouteTable,
+        host: String,
+        port: Int,
+        errorTarget: String? = nil,
+        eventLoopGroup: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton,
+        logger: Logger = Logger(label: "slurmhub.proxy")
+    ) {
+        self.routes = routes
+        self.host = host
+        self.port = port
+        self.settings = ProxySettings(
+            routes: routes,
+            errorTarget: errorTarget.flatMap(UpstreamTarget.init),
+            connectTimeout: .seconds(10))
+        self.group = eventLoopGroup
+        self.logger = logger
+    }
+
+    /// Binds the listening socket and returns the bound port.
+    public func start() async throws -> Int {
+        let settings = self.settings
+        let logger = self.logger
+        let registry = self.registry
+        let channel = try await ServerBootstrap(group: group)
+            .serverChannelOption(.backlog, value: 1024)
+            .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
+            .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
+            .childChannelOption(.maxMessagesPerRead, value: 16)
+            .childChannelInitializer { channel in
+                guard registry.register(channel) else {
+                    return channel.close()
+                }
+                return channel.eventLoop.makeCompletedFuture {
+                    let codecs = ClientCodecs(
+                        encoder: HTTPResponseEncoder(configuration: Self.encoderConfiguration),
+                        decoder: ByteToMessageHandler(HTTPRequestDecoder(leftOverBytesStrategy: .forwardBytes)),
+                        pipelining: HTTPServerPipelineHandler(),
+                        errors: HTTPServerProtocolErrorHandler())
+                    let proxy = ProxyHandler(settings: settings, codecs: codecs, logger: logger)
+                    try channel.pipeline.syncOperations.addHandlers([
+                        codecs.encoder, codecs.decoder, codecs.pipelining, codecs.errors, proxy,
+                    ])
+                }
+            }
+            .bind(host: host, port: port)
+            .get()
+        registry.setServer(channel)
+        logger.info("proxy listening", metadata: ["address": "\(channel.localAddress.map { "\($0)" } ?? "?")"])
+        return channel.localAddress?.port ?? port
+    }
+
+    /// The bound port, once started.
+    public var boundPort: Int? { registry.server?.localAddress?.port }
+
+    /// Closes the listening socket and all open connections.
+    public func shutdown() async {
+        await registry.closeAll()
+    }
+
+    /// Binds, serves until the task is cancelled, then shuts down.
+    public func run() async throws {
+        _ = try await start()
+        await waitForCancellation()
+        await shutdown()
+    }
+
+    private static var encoderConfiguration: HTTPResponseEncoder.Configuration {
+        var configuration = HTTPResponseEncoder.Configuration()
+        configuration.automaticallySetFramingHeaders = false
+        return configuration
+    }
+}
+
+/// Suspends until the current task is cancelled.
+func waitForCancellation() async {
+    let stream = AsyncStream<Never> { continuation in
+        continuation.onTermination = { _ in }
+    }
+    for await _ in stream {}
+}

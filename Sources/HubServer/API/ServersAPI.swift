@@ -1,0 +1,156 @@
+import Foundation
+import HubModel
+import HubSpawner
+import Hummingbird
+
+/// `/hub/api/users/{name}/server[s/{server}]`: start, stop and the progress event-stream.
+struct ServersAPI {
+    let components: HubComponents
+
+    func register(on router: Router<HubRequestContext>) {
+        router.post("/hub/api/users/:name/server", use: start)
+        router.post("/hub/api/users/:name/servers/:server", use: start)
+        router.delete("/hub/api/users/:name/server", use: stop)
+        router.delete("/hub/api/users/:name/servers/:server", use: stop)
+        router.get("/hub/api/users/:name/server/progress", use: progress)
+        router.get("/hub/api/users/:name/servers/:server/progress", use: progress)
+    }
+
+    func target(_ request: Request, _ context: HubRequestContext) async throws -> (User, String) {
+        let user = try await components.existingUser(try context.parameters.require("name"))
+        let server = context.parameters.get("server").map { $0.removingPercentEncoding ?? $0 } ?? ""
+        try ServerNamePolicy.validate(server)
+        return (user, server)
+    }
+
+    @Sendable func start(_ request: Request, context: HubRequestContext) async throws -> Response {
+        let principal = try await components.requirePrincipal(request)
+        let (user, server) = try await target(request, context)
+        guard principal.scopes.allows("servers", user: user.name, server: server) else {
+            throw APIError(.forbidden, "Action requires servers on \(user.name)/\(server)")
+        }
+        let body = try await request.decodeJSONBody(limit: components.config.hub.maxBodySize)
+        if let body, body.objectValue == nil { throw APIError.badRequest("user_options must be a JSON object") }
+        let options = try await startServer(user: user, server: server, options: body)
+        return try await waitForSpawn(user: user.name, server: server, started: options)
+    }
+
+    /// Starts a server (pages use this too); remembers the options. Returns whether it was already pending.
+    func startServer(user: User, server: String, options: JSONValue?) async throws -> Bool {
+        var user = user
+        let chosen = options ?? user.lastUserOptions
+        if options != nil, chosen != user.lastUserOptions {
+            user.lastUserOptions = chosen
+            try await components.store.update(user)
+        }
+        return try await components.hub.spawn(user: user, server: server, options: chosen) == .alreadyPending
+    }
+
+    private func waitForSpawn(user: String, server: String, started alreadyPending: Bool) async throws -> Response {
+        if alreadyPending { return JSONResponse.empty(.accepted) }
+        let deadline = ContinuousClock.now + .seconds(components.config.hub.slowSpawnTimeout)
+        while ContinuousClock.now < deadline {
+            if let outcome = await components.hub.progress(user: user, server: server)?.read(from: Int.max).outcome {
+                switch outcome {
+                case .ready: return JSONResponse.empty(.created)
+                case .failed(let message): throw APIError(.internalServerError, "Spawn failed: \(message)")
+                }
+            }
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        return JSONResponse.empty(.accepted)
+    }
+
+    @Sendable func stop(_ request: Request, context: HubRequestContext) async throws -> Response {
+        let principal = try await components.requirePrincipal(request)
+        let (user, server) = try await target(request, context)
+        guard principal.scopes.allows("delete:servers", user: user.name, server: server) else {
+            throw APIError(.forbidden, "Action requires delete:servers on \(user.name)/\(server)")
+        }
+        let body = try await request.decodeJSONBody(limit: components.config.hub.maxBodySize)?.objectValue ?? [:]
+        if body["remove"] == .bool(true), server.isEmpty {
+            throw APIError.badRequest("Cannot remove the default server")
+        }
+        let lifecycle = await components.hub.lifecycle(user: user.name, server: server)
+        if !server.isEmpty, lifecycle == .stopped {
+            throw APIError.notFound("\(user.name) has no server named '\(server)'")
+        }
+        try await components.hub.stop(user: user.name, server: server)
+        let deadline = ContinuousClock.now + .seconds(components.config.hub.slowStopTimeout)
+        while ContinuousClock.now < deadline {
+            if !(await components.hub.lifecycle(user: user.name, server: server).active) {
+                return JSONResponse.empty(.noContent)
+            }
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        return JSONResponse.empty(.accepted)
+    }
+
+    @Sendable func progress(_ request: Request, context: HubRequestContext) async throws -> Response {
+        let principal = try await components.requirePrincipal(request)
+        let (user, server) = try await target(request, context)
+        guard principal.scopes.allows("read:servers", user: user.name, server: server) else {
+            throw APIError(.forbidden, "Action requires read:servers on \(user.name)/\(server)")
+        }
+        let lifecycle = await components.hub.lifecycle(user: user.name, server: server)
+        let prefix = ServerEnvironment.prefix(user: user.name, server: server)
+        let log: ProgressLog
+        switch lifecycle {
+        case .running:
+            log = ProgressLog()
+            log.finish(.ready(url: prefix))
+        case .spawning, .failed, .checking, .stopping:
+            guard let existing = await components.hub.progress(user: user.name, server: server) else {
+                throw APIError.badRequest("\(user.name)'s server is not pending")
+            }
+            log = existing
+        case .stopped:
+            throw APIError.badRequest("\(user.name)'s server is not running")
+        }
+        return Response(
+            status: .ok,
+            headers: [.contentType: "text/event-stream", .cacheControl: "no-cache"],
+            body: ResponseBody { writer in try await Self.stream(log, prefix: prefix, to: &writer) })
+    }
+
+    /// Writes progress events as they arrive; a keepalive every 8 s; ends with `ready` or `failed`.
+    static func stream(_ log: ProgressLog, prefix: String, to writer: inout any ResponseBodyWriter) async throws {
+        var index = 0
+        var lastWrite = ContinuousClock.now
+        while true {
+            let (events, outcome) = log.read(from: index)
+            index += events.count
+            for event in events {
+                var model: [String: JSONValue] = ["message": .string(event.message)]
+                if let progress = event.progress { model["progress"] = .number(Double(progress)) }
+                if let html = event.htmlMessage { model["html_message"] = .string(html) }
+                try await writer.write(ByteBuffer(string: "data: \(JSONValue.object(model).jsonString())\n\n"))
+                lastWrite = .now
+            }
+            if let outcome {
+                let final: JSONValue
+                switch outcome {
+                case .ready(let url):
+                    final = .object([
+                        "progress": 100, "ready": .bool(true), "message": .string("Server ready at \(url)"),
+                        "html_message": .string("Server ready at <a href=\"\(url)\">\(url)</a>"), "url": .string(url),
+                    ])
+                case .failed(let message):
+                    final = .object(["progress": 100, "failed": .bool(true), "message": .string("Spawn failed: \(message)")])
+                }
+                try await writer.write(ByteBuffer(string: "data: \(final.jsonString())\n\n"))
+                try await writer.finish(nil)
+                return
+            }
+            if ContinuousClock.now - lastWrite > .seconds(8) {
+                try await writer.write(ByteBuffer(string: "\n\n"))
+                lastWrite = .now
+            }
+            try await Task.sleep(for: .milliseconds(200))
+        }
+    }
+}
+
+extension JSONValue: ExpressibleByIntegerLiteral {
+    public init(integerLiteral value: Int) { self = .number(Double(value)) }
+}

@@ -1,0 +1,157 @@
+import Foundation
+import HubAuth
+import HubConfig
+import HubModel
+import HubProxy
+import HubSpawner
+import HubStore
+import Hummingbird
+import Logging
+import NIOPosix
+import ServiceLifecycle
+
+/// Builds the hub from its configuration and runs it: hub API and pages, the proxy,
+/// the CHP-compatible route API, and the background loops. Servers are never stopped on exit.
+public enum HubApplication {
+    /// Runs until SIGTERM/SIGINT.
+    public static func run(config: HubConfiguration, logger: Logger) async throws {
+        let started = ContinuousClock.now
+        let parts = try await assemble(config: config, logger: logger)
+        let components = parts.components
+        try await components.hub.addHubRoute()
+
+        let router = makeRouter(components)
+        guard let apiBind = ListenAddress(config.hub.apiBind), let publicBind = ListenAddress(config.hub.publicBind) else {
+            throw ConfigError("invalid bind address")
+        }
+        let app = Application(router: router, configuration: .init(address: .hostname(apiBind.host, port: apiBind.port),
+                                                                    serverName: nil), logger: logger)
+        let proxy = ProxyServer(routes: parts.routes, host: publicBind.host, port: publicBind.port,
+                                errorTarget: HubURLs.hubTarget(config) + "/hub/error",
+                                logger: Logger(label: "slurmhub.proxy"))
+        var services: [any Service] = [app, TaskService { try await proxy.run() }]
+        if let routeAPIBind = ListenAddress(config.proxy.apiBind) {
+            let routeAPI = RouteAPIServer(routes: parts.routes, host: routeAPIBind.host, port: routeAPIBind.port,
+                                          authToken: parts.proxyToken, logger: Logger(label: "slurmhub.proxy.api"))
+            services.append(TaskService { try await routeAPI.run() })
+        }
+        services.append(BackgroundLoops(hub: components.hub, config: config, metrics: components.metrics,
+                                        started: started, logger: logger))
+        logger.info("slurmhub \(HubVersion.slurmhub): proxy on http://\(publicBind), hub API on http://\(apiBind)")
+        let group = ServiceGroup(configuration: .init(
+            services: services.map { .init(service: $0) }, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+        try await group.run()
+        logger.info("slurmhub stopped; user servers keep running")
+    }
+
+    struct Parts {
+        let components: HubComponents
+        let routes: InProcessRouteTable
+        let proxyToken: String
+    }
+
+    /// Creates the data directory, secrets, store, authenticator, spawner and hub.
+    static func assemble(config: HubConfiguration, logger: Logger) async throws -> Parts {
+        let dataDir = config.hub.dataDir
+        try FileManager.default.createDirectory(atPath: dataDir, withIntermediateDirectories: true,
+                                                attributes: [.posixPermissions: 0o700])
+        let cookieSecret = try SecretFile.readOrCreate("", fallback: "\(dataDir)/cookie_secret", what: "cookie secret")
+        let proxyToken = try SecretFile.readOrCreate(config.proxy.authTokenFile, fallback: "\(dataDir)/proxy-token",
+                                                     what: "proxy auth token")
+        let store = try HubStore(path: "\(dataDir)/slurmhub.sqlite")
+        let policy = try UsernamePolicy(pattern: config.hub.usernamePattern)
+
+        let passwordFile = config.auth.dev.passwordFile.isEmpty ? "\(dataDir)/dev-password" : config.auth.dev.passwordFile
+        let password = try SecretFile.readOrCreate(config.auth.dev.passwordFile, fallback: passwordFile, what: "dev password")
+        let authenticator = DevAuthenticator(users: config.auth.dev.users, password: password, policy: policy)
+        logger.notice("dev login: users \(config.auth.dev.users.joined(separator: ", ")), password in \(passwordFile)")
+
+        for name in config.hub.adminUsers {
+            if var user = try await store.user(named: name) {
+                if !user.admin { user.admin = true; try await store.update(user) }
+            } else {
+                _ = try await store.insert(User(name: name, admin: true))
+            }
+        }
+        _ = try await store.insertMissing(config.auth.dev.users.map { User(name: $0) })
+
+        var serviceScopes: [String: ScopeSet] = [:]
+        for service in config.services {
+            let token = try SecretFile.read(service.apiTokenFile, what: "api token of service \(service.name)")
+            try await store.replaceServiceToken(service: service.name, with: TokenRecord(
+                hash: Secrets.hash(token), userName: nil, serviceName: service.name, scopes: [],
+                note: "Service \(service.name) (from config)"))
+            let roles = service.admin ? ScopeSet.roles["admin"] ?? [] : []
+            serviceScopes[service.name] = ScopeSet.expand(service.scopes + roles, ownerName: nil)
+        }
+
+        let spawner = try makeSpawner(config: config, logger: logger)
+        let routes = InProcessRouteTable()
+        let metrics = HubMetrics()
+        let hub = try Hub(config: config, store: store, spawner: spawner, routes: routes, metrics: metrics, logger: logger)
+        let components = HubComponents(
+            config: config, store: store, hub: hub, authenticator: authenticator, cookies: CookieSigner(secret: cookieSecret),
+            metrics: metrics, pages: try await PageRenderer.load(), policy: policy, serviceScopes: serviceScopes, logger: logger)
+        return Parts(components: components, routes: routes, proxyToken: proxyToken)
+    }
+
+    static func makeSpawner(config: HubConfiguration, logger: Logger) throws -> any Spawner {
+        let local = config.spawner.local
+        guard let ports = local.ports else { throw ConfigError("spawner.local.port_range is invalid") }
+        return LocalSpawner(command: local.cmd + local.args, ip: local.ip, portRange: ports,
+                            logDirectory: "\(config.hub.dataDir)/logs", logger: Logger(label: "slurmhub.spawner"))
+    }
+
+    /// All hub routes (API, OAuth provider, pages) with the hub middleware.
+    public static func makeRouter(_ components: HubComponents) -> Router<HubRequestContext> {
+        let router = Router(context: HubRequestContext.self)
+        router.add(middleware: HubMiddleware(components: components))
+        RootAPI(components: components).register(on: router)
+        UsersAPI(components: components).register(on: router)
+        ServersAPI(components: components).register(on: router)
+        TokensAPI(components: components).register(on: router)
+        OAuthProviderAPI(components: components).register(on: router)
+        LoginPages(components: components).register(on: router)
+        ServerPages(components: components).register(on: router)
+        UserRedirects(components: components).register(on: router)
+        return router
+    }
+}
+
+/// A long-running closure as a service; cancelled on graceful shutdown.
+struct TaskService: Service {
+    let body: @Sendable () async throws -> Void
+    init(_ body: @escaping @Sendable () async throws -> Void) { self.body = body }
+    func run() async throws {
+        try await cancelWhenGracefulShutdown { try await body() }
+    }
+}
+
+/// Restores servers after start, then polls servers and folds proxy activity at their intervals.
+struct BackgroundLoops: Service {
+    let hub: Hub
+    let config: HubConfiguration
+    let metrics: HubMetrics
+    let started: ContinuousClock.Instant
+    let logger: Logger
+
+    func run() async throws {
+        await hub.restore()
+        metrics.hubStartupDuration.recordNanoseconds((ContinuousClock.now - started).nanoseconds)
+        await cancelWhenGracefulShutdown {
+            await withTaskGroup(of: Void.self) { group in
+                group.addTask { await every(config.spawner.pollInterval) { await hub.pollRunningServers() } }
+                group.addTask { await every(config.hub.lastActivityInterval) { await hub.foldProxyActivity() } }
+            }
+        }
+    }
+
+    func every(_ seconds: Double, _ body: @Sendable () async -> Void) async {
+        while !Task.isCancelled {
+            // 10 % jitter so that many hubs (or many loops) do not align.
+            let jitter = Double.random(in: 0.9...1.1)
+            do { try await Task.sleep(for: .milliseconds(Int(seconds * jitter * 1000))) } catch { return }
+            await body()
+        }
+    }
+}

@@ -1,0 +1,103 @@
+import Foundation
+import HubModel
+import HTTPTypes
+import Hummingbird
+
+/// Who is making a request, and with which scopes.
+public struct Principal: Sendable {
+    public enum Owner: Sendable {
+        case user(User)
+        case service(name: String)
+    }
+
+    public let owner: Owner
+    /// Scopes effective for this request (token scopes ∩ owner scopes).
+    public let scopes: ScopeSet
+    /// The token used, if the request used one (nil for cookie logins).
+    public let token: TokenRecord?
+    /// The login session (from the cookie or the token).
+    public let sessionID: String?
+
+    public var user: User? {
+        if case .user(let user) = owner { return user }
+        return nil
+    }
+
+    public var name: String {
+        switch owner {
+        case .user(let user): return user.name
+        case .service(let name): return name
+        }
+    }
+}
+
+/// Cookie names shared with single-user servers and browsers.
+enum CookieNames {
+    static let hubLogin = "jupyterhub-hub-login"
+    static let sessionID = "jupyterhub-session-id"
+    static let xsrf = "_xsrf"
+}
+
+extension HubComponents {
+    /// The principal of a request: `Authorization: token|bearer <t>` first, then the hub login cookie.
+    /// Cookie logins on unsafe methods must carry the XSRF token (header `X-XSRFToken` or `_xsrf` argument).
+    func principal(for request: Request, xsrfArgument: String? = nil) async throws -> Principal? {
+        if let header = request.headers[.authorization] {
+            let parts = header.split(separator: " ", maxSplits: 1)
+            guard parts.count == 2, ["token", "bearer"].contains(parts[0].lowercased()) else { return nil }
+            return try await principal(forToken: String(parts[1]).trimmingCharacters(in: .whitespaces))
+        }
+        guard let user = try await cookieUser(request) else { return nil }
+        if ![.get, .head, .options].contains(request.method) {
+            let expected = request.cookies[CookieNames.xsrf]?.value ?? ""
+            let given = request.headers[HTTPField.Name("X-XSRFToken")!] ?? xsrfArgument
+                ?? request.uri.queryParameters["_xsrf"].map(String.init) ?? ""
+            guard !expected.isEmpty, Secrets.constantTimeEquals(expected, given) else {
+                throw APIError(.forbidden, "XSRF cookie does not match POST argument")
+            }
+        }
+        return Principal(owner: .user(user), scopes: ownerScopes(of: user), token: nil,
+                         sessionID: request.cookies[CookieNames.sessionID]?.value)
+    }
+
+    /// The principal owning an API token, or nil if the token is unknown or expired.
+    func principal(forToken token: String) async throws -> Principal? {
+        guard !token.isEmpty, token.utf8.count <= 512,
+              let record = try await store.token(hash: Secrets.hash(token)), !record.isExpired() else { return nil }
+        if let last = record.lastActivity, Date().timeIntervalSince(last) < 60 {
+            // Recently touched: skip the write.
+        } else if let id = record.id {
+            try? await store.touchToken(id: id, at: Date())
+        }
+        if let userName = record.userName {
+            guard let user = try await store.user(named: userName) else { return nil }
+            let owner = ownerScopes(of: user)
+            let scopes = record.scopes.isEmpty ? owner
+                : ScopeSet.expand(record.scopes, ownerName: user.name, ownerScopes: owner).intersected(withOwner: owner)
+            return Principal(owner: .user(user), scopes: scopes, token: record, sessionID: record.sessionID)
+        }
+        if let service = record.serviceName, let owner = serviceScopes[service] {
+            return Principal(owner: .service(name: service), scopes: owner, token: record, sessionID: nil)
+        }
+        return nil
+    }
+
+    /// The user of a valid hub login cookie.
+    func cookieUser(_ request: Request) async throws -> User? {
+        guard let signed = request.cookies[CookieNames.hubLogin]?.value,
+              let cookieID = cookies.verify(name: CookieNames.hubLogin, signed: signed, maxAge: cookieMaxAge),
+              let separator = cookieID.firstIndex(of: ":") else { return nil }
+        let name = String(cookieID[..<separator])
+        guard let user = try await store.user(named: name),
+              Secrets.constantTimeEquals(user.cookieID, String(cookieID[cookieID.index(after: separator)...])) else {
+            return nil
+        }
+        return user
+    }
+
+    /// A principal or 403 `Missing or invalid credentials.`
+    func requirePrincipal(_ request: Request) async throws -> Principal {
+        guard let principal = try await principal(for: request) else { throw APIError.missingCredentials }
+        return principal
+    }
+}

@@ -1,0 +1,178 @@
+import AsyncHTTPClient
+import Foundation
+import HubModel
+import HubSpawner
+
+extension Hub {
+    /// How a spawn request was taken.
+    enum SpawnStart: Sendable { case started, alreadyPending }
+
+    /// Starts a server in the background and returns at once (the API waits separately).
+    func spawn(user: User, server: String, options: JSONValue) async throws -> SpawnStart {
+        let key = Self.key(user.name, server)
+        switch entries[key]?.lifecycle ?? .stopped {
+        case .spawning: return .alreadyPending
+        case .running, .checking: throw APIError(.badRequest, "\(user.name)'s server \(server.isEmpty ? "" : "'\(server)' ")is already running")
+        case .stopping: throw APIError(.badRequest, "\(user.name)'s server is pending stop")
+        case .stopped, .failed: break
+        }
+        if !server.isEmpty {
+            guard config.hub.allowNamedServers else { throw APIError(.badRequest, "Named servers are not enabled.") }
+            try ServerNamePolicy.validate(server)
+            let named = lifecycles(ofUser: user.name).filter { !$0.key.isEmpty && $0.value.active }.count
+            let limit = config.hub.namedServerLimitPerUser
+            if limit > 0, named >= limit {
+                throw APIError(.badRequest, "User \(user.name) already has the maximum of \(limit) named servers. One must be deleted before a new server can be created")
+            }
+        }
+        let spawnLimit = config.hub.concurrentSpawnLimit
+        if spawnLimit > 0, pendingSpawns >= spawnLimit {
+            metrics.spawnDuration(status: "throttled").recordNanoseconds(0)
+            throw APIError(.tooManyRequests, "Too many users trying to log in right now. Try again in a minute.",
+                           retryAfter: Int.random(in: 30...60))
+        }
+        let activeLimit = config.hub.activeServerLimit
+        if activeLimit > 0, activeServers >= activeLimit {
+            metrics.spawnDuration(status: "too-many-users").recordNanoseconds(0)
+            throw APIError(.tooManyRequests, "Active user limit exceeded. Try again in a few minutes.",
+                           retryAfter: Int.random(in: 30...60))
+        }
+
+        let token = Secrets.newToken()
+        let prefix = ServerEnvironment.prefix(user: user.name, server: server)
+        let record = try await prepareServer(user: user, server: server, options: options, token: token, prefix: prefix)
+        var entry = entries[key] ?? ServerEntry()
+        entry.lifecycle = try entry.lifecycle.applying(.spawnRequested)
+        entry.progress = ProgressLog()
+        entry.spawnStarted = .now
+        entry.spawnTask = Task { await self.runSpawn(user: user, record: record, token: token, prefix: prefix) }
+        entries[key] = entry
+        logger.info("spawning server \(key)")
+        return .started
+    }
+
+    /// Creates the server's token, OAuth client and row before anything is launched.
+    private func prepareServer(user: User, server: String, options: JSONValue, token: String, prefix: String)
+        async throws -> ServerRecord
+    {
+        let clientID = ServerEnvironment.clientID(user: user.name, server: server)
+        let tokenRecord = try await store.insert(TokenRecord(
+            hash: Secrets.hash(token), userName: user.name,
+            scopes: ["users:activity!user=\(user.name)", "access:servers!server=\(user.name)/\(server)"],
+            note: "Server at \(prefix)"))
+        try await store.save(OAuthClient(
+            id: clientID, secretHash: Secrets.hash(token), redirectURI: "\(prefix)oauth_callback",
+            description: "Server at \(prefix)", allowedScopes: ["access:servers!server=\(user.name)/\(server)"]))
+        var record = ServerRecord(userName: user.name, name: server, userOptions: options)
+        record.started = Date()
+        record.lastActivity = record.started
+        record.tokenID = tokenRecord.id
+        return try await store.save(record)
+    }
+
+    /// The spawn itself: launch, persist state, wait until the server answers, route it.
+    private func runSpawn(user: User, record: ServerRecord, token: String, prefix: String) async {
+        let key = record.fullName
+        guard let progress = entries[key]?.progress else { return }
+        let request = SpawnRequest(
+            userName: user.name, serverName: record.name, servicePrefix: prefix,
+            environment: environment.environment(user: user, server: record.name, token: token),
+            userOptions: record.userOptions)
+        var record = record
+        do {
+            let result = try await withTimeout(seconds: config.spawner.startTimeout, what: "Spawner.start") {
+                try await self.spawner.start(request, progress: { progress.append($0) })
+            }
+            record.url = result.url
+            record.state = result.state
+            record = try await store.save(record)
+            try Task.checkCancellation()
+            progress.append(ProgressEvent(progress: 90, message: "Server started, waiting for it to answer at \(result.url)"))
+            try await waitUp(url: result.url + prefix + "api", state: result.state)
+            try await routes.addRoute(prefix, target: result.url, data: [
+                "user": .string(user.name), "server_name": .string(record.name), "slurmhub": .bool(true),
+            ])
+            guard entries[key]?.lifecycle == .spawning else { return }
+            transition(key, .spawnSucceeded)
+            progress.finish(.ready(url: prefix))
+            observeSpawn(key, status: "success")
+            logger.info("server \(key) ready at \(result.url)")
+        } catch {
+            guard entries[key]?.lifecycle == .spawning else { return }
+            let message = Task.isCancelled ? "Spawn cancelled" : "\(error)"
+            logger.error("spawn of \(key) failed: \(message)")
+            progress.finish(.failed(message))
+            if !record.state.isEmptyObject { try? await spawner.stop(state: record.state) }
+            await cleanUp(record: record)
+            transition(key, .spawnFailed(message))
+            observeSpawn(key, status: "failure")
+        }
+    }
+
+    private func observeSpawn(_ key: String, status: String) {
+        if let started = entries[key]?.spawnStarted {
+            metrics.spawnDuration(status: status).recordNanoseconds((ContinuousClock.now - started).nanoseconds)
+        }
+    }
+
+    /// Waits for any non-5xx answer from the server, failing early if the spawner says it is gone.
+    func waitUp(url: String, state: JSONValue) async throws {
+        let deadline = ContinuousClock.now + .seconds(config.spawner.httpTimeout)
+        var delay = Duration.milliseconds(50)
+        while true {
+            try Task.checkCancellation()
+            var request = HTTPClientRequest(url: url)
+            request.method = .GET
+            if let response = try? await HTTPClient.shared.execute(request, timeout: .seconds(5)),
+               response.status.code < 500 {
+                return
+            }
+            if case .gone(let status) = await spawner.poll(state: state) {
+                throw SpawnError("Server exited before answering" + (status.map { " (exit status \($0))" } ?? ""))
+            }
+            guard ContinuousClock.now < deadline else {
+                throw SpawnError("Server at \(url) did not respond within \(Int(config.spawner.httpTimeout)) seconds")
+            }
+            try await Task.sleep(for: delay)
+            delay = min(delay * 2, .seconds(1))
+        }
+    }
+
+    /// Removes token, OAuth client and row of a server that is no longer running.
+    func cleanUp(record: ServerRecord) async {
+        let clientID = ServerEnvironment.clientID(user: record.userName, server: record.name)
+        do {
+            if let tokenID = record.tokenID { try await store.deleteToken(id: tokenID) }
+            try await store.deleteOAuthClient(id: clientID)
+            try await store.deleteServer(user: record.userName, name: record.name)
+        } catch {
+            logger.error("cleaning up server \(record.fullName): \(error)")
+        }
+    }
+}
+
+extension Duration {
+    var nanoseconds: Int64 {
+        components.seconds * 1_000_000_000 + components.attoseconds / 1_000_000_000
+    }
+}
+
+extension JSONValue {
+    var isEmptyObject: Bool { self == .object([:]) || self == .null }
+}
+
+/// Runs `operation`, failing with a timeout error after `seconds`.
+func withTimeout<T: Sendable>(seconds: Double, what: String, _ operation: @escaping @Sendable () async throws -> T)
+    async throws -> T
+{
+    try await withThrowingTaskGroup(of: T.self) { group in
+        group.addTask { try await operation() }
+        group.addTask {
+            try await Task.sleep(for: .seconds(seconds))
+            throw SpawnError("\(what) did not complete within \(Int(seconds)) seconds")
+        }
+        defer { group.cancelAll() }
+        guard let result = try await group.next() else { throw CancellationError() }
+        return result
+    }
+}

@@ -1,0 +1,128 @@
+import Foundation
+import HubConfig
+import HubModel
+import HubProxy
+import HubSpawner
+import HubStore
+import Logging
+
+/// The hub's orchestration core: owns the lifecycle of every server and keeps store, spawner
+/// and route table in step. All server state changes go through this actor.
+public actor Hub {
+    /// In-memory state of one server (default or named) of one user.
+    struct ServerEntry {
+        var lifecycle: ServerLifecycle = .stopped
+        var progress = ProgressLog()
+        var spawnTask: Task<Void, Never>?
+        var stopTask: Task<Void, Never>?
+        var spawnStarted: ContinuousClock.Instant?
+    }
+
+    let config: HubConfiguration
+    let store: HubStore
+    let spawner: any Spawner
+    let routes: any RouteTable
+    let metrics: HubMetrics
+    let logger: Logger
+    let environment: ServerEnvironment
+    let policy: UsernamePolicy
+    let hubTarget: String
+
+    /// Keyed by `ServerRecord.fullName` (`alice/`, `alice/name`).
+    var entries: [String: ServerEntry] = [:]
+
+    public init(config: HubConfiguration, store: HubStore, spawner: any Spawner, routes: any RouteTable,
+                metrics: HubMetrics, logger: Logger) throws {
+        self.config = config
+        self.store = store
+        self.spawner = spawner
+        self.routes = routes
+        self.metrics = metrics
+        self.logger = logger
+        self.policy = try UsernamePolicy(pattern: config.hub.usernamePattern)
+        self.hubTarget = HubURLs.hubTarget(config)
+        self.environment = ServerEnvironment(
+            apiURL: HubURLs.apiURLForServers(config) + "/hub/api", publicURL: config.hub.publicURL,
+            defaultURL: config.spawner.defaultURL, extra: config.spawner.environment)
+    }
+
+    static func key(_ user: String, _ server: String) -> String { "\(user)/\(server)" }
+
+    /// The lifecycle of a server.
+    public func lifecycle(user: String, server: String) -> ServerLifecycle {
+        entries[Self.key(user, server)]?.lifecycle ?? .stopped
+    }
+
+    /// The progress log of the current or last spawn, if any.
+    func progress(user: String, server: String) -> ProgressLog? {
+        entries[Self.key(user, server)]?.progress
+    }
+
+    /// Lifecycles of all servers of one user, by server name.
+    func lifecycles(ofUser user: String) -> [String: ServerLifecycle] {
+        var result: [String: ServerLifecycle] = [:]
+        for (key, entry) in entries where key.hasPrefix(user + "/") {
+            result[String(key.dropFirst(user.count + 1))] = entry.lifecycle
+        }
+        return result
+    }
+
+    /// Lifecycles of every server, by `user/server` key.
+    func allLifecycles() -> [String: ServerLifecycle] {
+        entries.mapValues(\.lifecycle)
+    }
+
+    /// Number of servers spawning right now.
+    var pendingSpawns: Int { entries.values.filter { $0.lifecycle == .spawning }.count }
+
+    /// Number of servers that are active (running or on their way).
+    var activeServers: Int { entries.values.filter { $0.lifecycle.active }.count }
+
+    func transition(_ key: String, _ event: ServerLifecycle.Event) {
+        var entry = entries[key] ?? ServerEntry()
+        do {
+            entry.lifecycle = try entry.lifecycle.applying(event)
+        } catch {
+            logger.warning("server \(key): \(error)")
+        }
+        entries[key] = entry
+        metrics.runningServers.set(Int64(entries.values.filter { $0.lifecycle == .running }.count))
+    }
+
+    /// Adds the hub's own default route (`/` → hub).
+    public func addHubRoute() async throws {
+        try await routes.addRoute("/", target: hubTarget, data: ["hub": .bool(true), "slurmhub": .bool(true)])
+    }
+
+    /// Removes a user with their servers (stopping them first).
+    func deleteUser(_ name: String) async throws {
+        for (server, lifecycle) in lifecycles(ofUser: name) where lifecycle.active {
+            try await stop(user: name, server: server)
+            await waitUntilStopped(user: name, server: server)
+        }
+        for key in entries.keys where key.hasPrefix(name + "/") { entries[key] = nil }
+        try await store.deleteUser(named: name)
+    }
+
+    /// Waits until the server is no longer stopping.
+    func waitUntilStopped(user: String, server: String) async {
+        if let task = entries[Self.key(user, server)]?.stopTask { await task.value }
+    }
+}
+
+/// URLs derived from the configuration.
+enum HubURLs {
+    /// Where the proxy sends `/hub/` traffic: the API bind, with a wildcard host replaced by loopback.
+    static func hubTarget(_ config: HubConfiguration) -> String {
+        guard let bind = ListenAddress(config.hub.apiBind) else { return "http://127.0.0.1:8081" }
+        let host = ["0.0.0.0", "::", ""].contains(bind.host) ? "127.0.0.1" : bind.host
+        return "http://\(ListenAddress("\(host):\(bind.port)").map(\.description) ?? host)"
+    }
+
+    /// Base URL the servers use to reach the hub (`hub.api_url_for_servers`, else the hub target).
+    static func apiURLForServers(_ config: HubConfiguration) -> String {
+        let configured = config.hub.apiURLForServers
+        let base = configured.isEmpty ? hubTarget(config) : configured
+        return base.hasSuffix("/") ? String(base.dropLast()) : base
+    }
+}

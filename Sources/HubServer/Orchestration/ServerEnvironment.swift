@@ -1,0 +1,60 @@
+import Foundation
+import HubModel
+
+/// Builds the environment JupyterHub's spawner gives a single-user server (protocol §1).
+struct ServerEnvironment {
+    let apiURL: String
+    let publicURL: String
+    let defaultURL: String
+    let extra: [String: String]
+
+    /// The OAuth client id of a server: `jupyterhub-user-<name>` (`-<server>` appended for named servers).
+    static func clientID(user: String, server: String) -> String {
+        let base = "jupyterhub-user-\(PathQuoting.quote(user))"
+        return server.isEmpty ? base : "\(base)-\(PathQuoting.quote(server))"
+    }
+
+    /// `/user/alice/` or `/user/alice/name/`.
+    static func prefix(user: String, server: String) -> String {
+        server.isEmpty ? "/user/\(PathQuoting.quote(user))/" : "/user/\(PathQuoting.quote(user))/\(PathQuoting.quote(server))/"
+    }
+
+    /// Scopes a browser token must hold to use the server.
+    static func accessScopes(user: String, server: String) -> [String] {
+        ["access:servers!server=\(user)/\(server)", "access:servers!user=\(user)"]
+    }
+
+    func environment(user: User, server: String, token: String) -> [String: String] {
+        let prefix = Self.prefix(user: user.name, server: server)
+        let scopesJSON = JSONValue.array(Self.accessScopes(user: user.name, server: server).map { .string($0) })
+            .jsonString().replacingOccurrences(of: ",", with: ", ")
+        var env = extra
+        let hubValues: [String: String] = [
+            "JUPYTERHUB_API_TOKEN": token,
+            "JPY_API_TOKEN": token,
+            "JUPYTERHUB_CLIENT_ID": Self.clientID(user: user.name, server: server),
+            "JUPYTERHUB_API_URL": apiURL,
+            "JUPYTERHUB_ACTIVITY_URL": "\(apiURL)/users/\(PathQuoting.quote(user.name))/activity",
+            "JUPYTERHUB_BASE_URL": "/",
+            "JUPYTERHUB_SERVICE_PREFIX": prefix,
+            "JUPYTERHUB_OAUTH_CALLBACK_URL": "\(prefix)oauth_callback",
+            "JUPYTERHUB_OAUTH_ACCESS_SCOPES": scopesJSON,
+            "JUPYTERHUB_OAUTH_SCOPES": scopesJSON,
+            "JUPYTERHUB_OAUTH_CLIENT_ALLOWED_SCOPES": "[]",
+            "JUPYTERHUB_USER": user.name,
+            "JUPYTERHUB_SERVER_NAME": server,
+            "JUPYTERHUB_HOST": "",
+            "JUPYTERHUB_COOKIE_HOST_PREFIX_ENABLED": "0",
+            "JUPYTERHUB_COOKIE_OPTIONS": "{}",
+        ]
+        env.merge(hubValues) { _, hub in hub }
+        if !publicURL.isEmpty {
+            let base = publicURL.hasSuffix("/") ? String(publicURL.dropLast()) : publicURL
+            env["JUPYTERHUB_PUBLIC_URL"] = base + prefix
+            env["JUPYTERHUB_PUBLIC_HUB_URL"] = base + "/hub/"
+        }
+        if !defaultURL.isEmpty { env["JUPYTERHUB_DEFAULT_URL"] = defaultURL }
+        if user.admin { env["JUPYTERHUB_ADMIN_ACCESS"] = "1" }
+        return env
+    }
+}

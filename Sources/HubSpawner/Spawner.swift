@@ -1,0 +1,103 @@
+import HubModel
+
+/// What the hub hands a spawner to start one server.
+public struct SpawnRequest: Sendable {
+    public var userName: String
+    /// Empty for the default server.
+    public var serverName: String
+    /// The server's base URL path, `/user/alice/` or `/user/alice/name/`.
+    public var servicePrefix: String
+    /// The JupyterHub environment (§1 of the protocol) without `JUPYTERHUB_SERVICE_URL`,
+    /// which the spawner sets once it knows where the server will listen.
+    public var environment: [String: String]
+    /// Validated options from the spawn form or API body.
+    public var userOptions: JSONValue
+
+    public init(userName: String, serverName: String, servicePrefix: String,
+                environment: [String: String], userOptions: JSONValue) {
+        self.userName = userName
+        self.serverName = serverName
+        self.servicePrefix = servicePrefix
+        self.environment = environment
+        self.userOptions = userOptions
+    }
+}
+
+/// What a successful `start` returns.
+public struct SpawnResult: Sendable {
+    /// Where the server listens: `http://ip:port` (no path).
+    public var url: String
+    /// State to persist so the server can be polled and stopped after a hub restart.
+    public var state: JSONValue
+
+    public init(url: String, state: JSONValue) {
+        self.url = url
+        self.state = state
+    }
+}
+
+/// One progress message for the spawn-pending page and the progress event-stream.
+public struct ProgressEvent: Sendable, Equatable {
+    public var progress: Int?
+    public var message: String
+    public var htmlMessage: String?
+
+    public init(progress: Int? = nil, message: String, htmlMessage: String? = nil) {
+        self.progress = progress
+        self.message = message
+        self.htmlMessage = htmlMessage
+    }
+}
+
+/// The answer to a poll. "Unknown" (the spawner could not tell) never stops a server.
+public enum PollResult: Sendable, Equatable {
+    case running
+    case gone(exitStatus: Int32?)
+    case unknown(reason: String)
+}
+
+/// A callback receiving progress while a spawn runs.
+public typealias ProgressSink = @Sendable (ProgressEvent) -> Void
+
+/// Starts, polls and stops single-user servers, as JupyterHub's `Spawner` does.
+///
+/// Implementations keep no per-server memory that a hub restart would lose: everything needed
+/// to poll or stop a server goes into the `state` returned by `start`.
+public protocol Spawner: Sendable {
+    /// Starts a server and returns once it is launched (not necessarily answering HTTP yet).
+    /// Throws with a message for the user when the launch fails.
+    func start(_ request: SpawnRequest, progress: @escaping ProgressSink) async throws -> SpawnResult
+
+    /// Checks one server.
+    func poll(state: JSONValue) async -> PollResult
+
+    /// Checks many servers at once (one scheduler query for all, where the spawner can).
+    func pollAll(states: [String: JSONValue]) async -> [String: PollResult]
+
+    /// Stops a server; returns when it is gone. Never leaves it running silently: throws if it could not stop it.
+    func stop(state: JSONValue) async throws
+
+    /// A short description for `/hub/api/info`.
+    var kind: String { get }
+}
+
+extension Spawner {
+    /// Default: one `poll` per server, run concurrently.
+    public func pollAll(states: [String: JSONValue]) async -> [String: PollResult] {
+        await withTaskGroup(of: (String, PollResult).self) { group in
+            for (key, state) in states {
+                group.addTask { (key, await self.poll(state: state)) }
+            }
+            var results: [String: PollResult] = [:]
+            for await (key, result) in group { results[key] = result }
+            return results
+        }
+    }
+}
+
+/// A spawn failure with a message for the user.
+public struct SpawnError: Error, Sendable, CustomStringConvertible {
+    public let message: String
+    public init(_ message: String) { self.message = message }
+    public var description: String { message }
+}

@@ -1,0 +1,98 @@
+import ArgumentParser
+import Foundation
+import HubConfig
+import HubProxy
+import HubServer
+import Logging
+
+/// The `slurmhub` command: run the hub, check a configuration, run the proxy alone, print the version.
+@main
+struct SlurmHub: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "slurmhub",
+        abstract: "A JupyterHub-compatible hub, proxy and Slurm spawner for HPC centres.",
+        subcommands: [Serve.self, CheckConfig.self, Proxy.self, Version.self],
+        defaultSubcommand: Serve.self)
+}
+
+/// `slurmhub serve --config FILE`
+struct Serve: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Run the hub, its proxy and the route API.")
+
+    @Option(name: .long, help: "YAML configuration file (defaults are built in; SLURMHUB_* variables override).")
+    var config: String?
+
+    func run() async throws {
+        let settings: HubConfiguration
+        do {
+            settings = try ConfigLoader.load(path: config)
+        } catch let error as ConfigError {
+            throw ValidationError(error.message)
+        }
+        let level = Logger.Level(rawValue: settings.log.level) ?? .info
+        LoggingSystem.bootstrap { label in
+            var handler = StreamLogHandler.standardError(label: label)
+            handler.logLevel = level
+            return handler
+        }
+        try await HubApplication.run(config: settings, logger: Logger(label: "slurmhub"))
+    }
+}
+
+/// `slurmhub check-config --config FILE`
+struct CheckConfig: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "check-config", abstract: "Validate a configuration and print the effective values (secrets redacted).")
+
+    @Option(name: .long, help: "YAML configuration file.")
+    var config: String?
+
+    func run() async throws {
+        do {
+            _ = try ConfigLoader.load(path: config)
+            print(try ConfigLoader.effectiveYAML(path: config, environment: ProcessInfo.processInfo.environment), terminator: "")
+        } catch let error as ConfigError {
+            throw ValidationError(error.message)
+        }
+    }
+}
+
+/// `slurmhub proxy …`: the built-in proxy and its CHP-compatible API, without a hub.
+struct Proxy: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Run only the proxy and its configurable-http-proxy compatible route API.")
+
+    @Option(name: .long, help: "host:port for proxied traffic.") var publicBind = "127.0.0.1:8000"
+    @Option(name: .long, help: "host:port for the route API.") var apiBind = "127.0.0.1:8001"
+    @Option(name: .long, help: "File holding the route API token.") var authTokenFile: String
+    @Option(name: .long, help: "Base URL of the error pages ({url}/{code}?url=…).") var errorTarget: String?
+
+    func run() async throws {
+        guard let publicAddress = ListenAddress(publicBind), let apiAddress = ListenAddress(apiBind) else {
+            throw ValidationError("binds must be host:port")
+        }
+        let token: String
+        do {
+            token = try SecretFile.read(authTokenFile, what: "route API token")
+        } catch let error as ConfigError {
+            throw ValidationError(error.message)
+        }
+        LoggingSystem.bootstrap { label in
+            var handler = StreamLogHandler.standardError(label: label)
+            handler.logLevel = .warning
+            return handler
+        }
+        let proxy = StandaloneProxy(
+            publicHost: publicAddress.host, publicPort: publicAddress.port, apiHost: apiAddress.host,
+            apiPort: apiAddress.port, authToken: token, errorTarget: errorTarget, logger: Logger(label: "slurmhub.proxy"))
+        try await proxy.run()
+    }
+}
+
+/// `slurmhub version`
+struct Version: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Print the version.")
+    func run() {
+        print("slurmhub \(HubVersion.slurmhub) (JupyterHub API \(HubVersion.jupyterHubAPI))")
+    }
+}

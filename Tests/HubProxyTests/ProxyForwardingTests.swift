@@ -1,0 +1,139 @@
+import AsyncHTTPClient
+import Foundation
+import NIOCore
+import NIOHTTP1
+import XCTest
+
+@testable import HubProxy
+
+final class ProxyForwardingTests: XCTestCase {
+    func testForwardsFullPathQueryHostAndForwardedHeaders() async throws {
+        let fixture = try await ProxyFixture.start()
+        try fixture.routes.setRoute("/user/alice/", target: fixture.upstream.url)
+        let (status, _, body) = try await fixture.get(
+            "/user/alice/api/contents?x=1&y=a%20b", headers: [("Host", "hub.example.org:8000")])
+        await fixture.stop()
+
+        XCTAssertEqual(status, .ok)
+        XCTAssertEqual(body.json["uri"] as? String, "/user/alice/api/contents?x=1&y=a%20b")
+        let head = try XCTUnwrap(fixture.upstream.requests.last?.head)
+        XCTAssertEqual(head.headers["host"], ["hub.example.org:8000"])
+        XCTAssertEqual(head.headers["x-forwarded-for"], ["127.0.0.1"])
+        XCTAssertEqual(head.headers["x-forwarded-proto"], ["http"])
+        XCTAssertEqual(head.headers["x-forwarded-host"], ["hub.example.org:8000"])
+        XCTAssertEqual(head.headers["x-forwarded-port"], ["\(fixture.port)"])
+    }
+
+    func testAppendsToExistingForwardedFor() async throws {
+        let fixture = try await ProxyFixture.start()
+        try fixture.routes.setRoute("/", target: fixture.upstream.url)
+        _ = try await fixture.get("/hub/", headers: [("X-Forwarded-For", "10.0.0.1"), ("X-Forwarded-Proto", "https")])
+        await fixture.stop()
+        let head = try XCTUnwrap(fixture.upstream.requests.last?.head)
+        XCTAssertEqual(head.headers["x-forwarded-for"], ["10.0.0.1, 127.0.0.1"])
+        XCTAssertEqual(head.headers["x-forwarded-proto"], ["https"])
+    }
+
+    func testLongestPrefixRoutingThroughProxy() async throws {
+        let fixture = try await ProxyFixture.start()
+        let other = try await TestUpstream.start()
+        try fixture.routes.setRoute("/", target: other.url)
+        try fixture.routes.setRoute("/user/alice/", target: fixture.upstream.url)
+        _ = try await fixture.get("/user/alice/tree")
+        _ = try await fixture.get("/user/al/tree")
+        _ = try await fixture.get("/user/alicex/tree")
+        await fixture.stop()
+        await other.close()
+        XCTAssertEqual(fixture.upstream.requests.map(\.head.uri), ["/user/alice/tree"])
+        XCTAssertEqual(other.requests.map(\.head.uri), ["/user/al/tree", "/user/alicex/tree"])
+    }
+
+    func testKeepAliveReusesUpstreamConnection() async throws {
+        let fixture = try await ProxyFixture.start()
+        try fixture.routes.setRoute("/user/alice", target: fixture.upstream.url)
+        let steps = (0..<4).map { index in
+            RawStep(send: "GET /user/alice/\(index) HTTP/1.1\r\nHost: example.org\r\n\r\n") { $0.hasSuffix("}") }
+        }
+        let result = try await RawClient.converse(port: fixture.port, steps)
+        await fixture.stop()
+        XCTAssertFalse(result.closed)
+        XCTAssertEqual(result.replies.count, 4)
+        for reply in result.replies { XCTAssertTrue(reply.hasPrefix("HTTP/1.1 200 OK")) }
+        let requests = fixture.upstream.requests
+        XCTAssertEqual(requests.map(\.head.uri), ["/user/alice/0", "/user/alice/1", "/user/alice/2", "/user/alice/3"])
+        XCTAssertEqual(Set(requests.map(\.connection)).count, 1, "one upstream connection for one client connection")
+    }
+
+    func testSwitchingTargetsOnOneConnection() async throws {
+        let fixture = try await ProxyFixture.start()
+        let other = try await TestUpstream.start()
+        try fixture.routes.setRoute("/user/alice", target: fixture.upstream.url)
+        try fixture.routes.setRoute("/user/bob", target: other.url)
+        let steps = ["/user/alice/1", "/user/bob/1", "/user/alice/2"].map { path in
+            RawStep(send: "GET \(path) HTTP/1.1\r\nHost: example.org\r\n\r\n") { $0.hasSuffix("}") }
+        }
+        let result = try await RawClient.converse(port: fixture.port, steps)
+        await fixture.stop()
+        await other.close()
+        XCTAssertEqual(result.replies.count, 3)
+        XCTAssertEqual(fixture.upstream.requests.map(\.head.uri), ["/user/alice/1", "/user/alice/2"])
+        XCTAssertEqual(other.requests.map(\.head.uri), ["/user/bob/1"])
+    }
+
+    func testHTTP10AndConnectionClose() async throws {
+        let fixture = try await ProxyFixture.start()
+        try fixture.routes.setRoute("/user/alice", target: fixture.upstream.url)
+        let old = try await RawClient.converse(port: fixture.port, [
+            RawStep(send: "GET /user/alice/old HTTP/1.0\r\n\r\n") { _ in false },
+        ])
+        let closing = try await RawClient.converse(port: fixture.port, [
+            RawStep(send: "GET /user/alice/c HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n") { _ in false },
+        ])
+        await fixture.stop()
+        XCTAssertTrue(old.closed)
+        XCTAssertTrue(old.replies[0].hasPrefix("HTTP/1.0 200 OK"), old.replies[0])
+        XCTAssertTrue(old.replies[0].hasSuffix("}"))
+        XCTAssertTrue(closing.closed)
+        XCTAssertTrue(closing.replies[0].hasPrefix("HTTP/1.1 200 OK"))
+        XCTAssertTrue(closing.replies[0].lowercased().contains("connection: close"))
+    }
+
+    func testLargeUploadAndDownloadStream() async throws {
+        let fixture = try await ProxyFixture.start()
+        try fixture.routes.setRoute("/user/alice", target: fixture.upstream.url)
+        let size = 20 * 1024 * 1024
+        var payload = ByteBuffer()
+        payload.reserveCapacity(size)
+        var checksum: UInt32 = 0
+        for index in 0..<size {
+            let byte = UInt8(truncatingIfNeeded: index &* 7 &+ index >> 9)
+            payload.writeInteger(byte)
+            checksum = checksum &* 31 &+ UInt32(byte)
+        }
+        var request = HTTPClientRequest(url: fixture.base + "/user/alice/upload")
+        request.method = .PUT
+        request.body = .bytes(payload)
+        let response = try await fixture.client.execute(request, timeout: .seconds(120))
+        let body = try await response.body.collect(upTo: 1 << 20)
+        XCTAssertEqual(response.status, .ok)
+        XCTAssertEqual(body.json["bodyBytes"] as? Int, size)
+        XCTAssertEqual(body.json["checksum"] as? Int, Int(checksum))
+
+        let (status, _, download) = try await fixture.get("/user/alice/big?n=\(size)")
+        await fixture.stop()
+        XCTAssertEqual(status, .ok)
+        XCTAssertEqual(download.readableBytes, size)
+        XCTAssertEqual(download.getInteger(at: 300, as: UInt8.self), UInt8(300 % 251))
+    }
+
+    func testLastActivityAdvancesWithTraffic() async throws {
+        let fixture = try await ProxyFixture.start()
+        try fixture.routes.setRoute("/user/alice", target: fixture.upstream.url)
+        let before = try XCTUnwrap(fixture.routes.route(at: "/user/alice")?.lastActivity)
+        try await Task.sleep(for: .milliseconds(30))
+        _ = try await fixture.get("/user/alice/api/status")
+        await fixture.stop()
+        let after = try XCTUnwrap(fixture.routes.route(at: "/user/alice")?.lastActivity)
+        XCTAssertGreaterThan(after.timeIntervalSince(before), 0.02)
+    }
+}
