@@ -25,3 +25,13 @@ extension OAuthClient: FetchableRecord, PersistableRecord {
 extension OAuthCode: FetchableRecord, PersistableRecord {
     public static let databaseTableName = "oauth_codes"
 }
+
+/// Free-form JSON columns (user options, spawner state) are stored as JSON text.
+extension JSONValue: DatabaseValueConvertible {
+    public var databaseValue: DatabaseValue { jsonString().databaseValue }
+
+    public static func fromDatabaseValue(_ dbValue: DatabaseValue) -> JSONValue? {
+        guard let text = String.fromDatabaseValue(dbValue) else { return nil }
+        return JSONValue.parse(text)
+    }
+}

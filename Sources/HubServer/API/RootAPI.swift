@@ -7,12 +7,11 @@ struct RootAPI {
     let components: HubComponents
 
     func register(on router: Router<HubRequestContext>) {
-        for path in ["/hub/api", "/hub/api/"] {
-            router.get(RouterPath(path)) { _, _ -> Response in
-                var response = JSONResponse.make(.object(["version": .string(HubVersion.jupyterHubAPI)]))
-                response.headers[.accessControlAllowOrigin] = "*"
-                return response
-            }
+        // The router treats `/hub/api` and `/hub/api/` alike.
+        router.get("/hub/api") { _, _ -> Response in
+            var response = JSONResponse.make(.object(["version": .string(HubVersion.jupyterHubAPI)]))
+            response.headers[.accessControlAllowOrigin] = "*"
+            return response
         }
         router.get("/hub/api/info", use: info)
         router.get("/hub/api/user", use: identity)

@@ -10,7 +10,6 @@ struct UserRedirects {
     func register(on router: Router<HubRequestContext>) {
         router.get("/") { _, _ in Response.redirect(to: "/hub/home", type: .found) }
         router.get("/hub") { _, _ in Response.redirect(to: "/hub/home", type: .found) }
-        router.get("/hub/") { _, _ in Response.redirect(to: "/hub/home", type: .found) }
         for method in [HTTPRequest.Method.get, .post, .put, .delete, .patch] {
             router.on("/user/**", method: method) { request, _ in
                 var location = "/hub" + request.uri.path
