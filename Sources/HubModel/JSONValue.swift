@@ -77,3 +77,8 @@ public enum JSONValue: Sendable, Hashable, Codable {
         try? JSONDecoder().decode(JSONValue.self, from: Data(text.utf8))
     }
 }
+
+extension JSONValue: ExpressibleByStringLiteral, ExpressibleByIntegerLiteral {
+    public init(stringLiteral value: String) { self = .string(value) }
+    public init(integerLiteral value: Int) { self = .number(Double(value)) }
+}

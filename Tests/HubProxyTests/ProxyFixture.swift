@@ -20,7 +20,7 @@ struct ProxyFixture {
         let proxy = ProxyServer(
             routes: routes, host: "127.0.0.1", port: 0, errorTarget: errorTarget?(upstream))
         let port = try await proxy.start()
-        let client = HTTPClient(eventLoopGroupProvider: .singleton)
+        let client = HTTPClient.shared
         return ProxyFixture(routes: routes, upstream: upstream, proxy: proxy, port: port, client: client)
     }
 
@@ -35,7 +35,6 @@ struct ProxyFixture {
     }
 
     func stop() async {
-        try? await client.shutdown()
         await proxy.shutdown()
         await upstream.close()
     }

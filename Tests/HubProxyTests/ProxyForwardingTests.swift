@@ -102,14 +102,13 @@ final class ProxyForwardingTests: XCTestCase {
         let fixture = try await ProxyFixture.start()
         try fixture.routes.setRoute("/user/alice", target: fixture.upstream.url)
         let size = 20 * 1024 * 1024
-        var payload = ByteBuffer()
-        payload.reserveCapacity(size)
-        var checksum: UInt32 = 0
-        for index in 0..<size {
-            let byte = UInt8(truncatingIfNeeded: index &* 7 &+ index >> 9)
-            payload.writeInteger(byte)
-            checksum = checksum &* 31 &+ UInt32(byte)
-        }
+        let block = (0..<65_521).map { UInt8(truncatingIfNeeded: $0 &* 7 &+ $0 >> 9) }
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(size + block.count)
+        while bytes.count < size { bytes.append(contentsOf: block) }
+        bytes.removeLast(bytes.count - size)
+        let checksum = TestUpstream.checksum(bytes, seed: 0)
+        let payload = ByteBuffer(bytes: bytes)
         var request = HTTPClientRequest(url: fixture.base + "/user/alice/upload")
         request.method = .PUT
         request.body = .bytes(payload)

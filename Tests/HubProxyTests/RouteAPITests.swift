@@ -26,7 +26,6 @@ final class RouteAPITests: XCTestCase {
         }
 
         func stop() async {
-            try? await client.shutdown()
             await server.shutdown()
         }
     }
@@ -35,7 +34,7 @@ final class RouteAPITests: XCTestCase {
         let routes = InProcessRouteTable()
         let server = RouteAPIServer(routes: routes, host: "127.0.0.1", port: 0, authToken: "secret")
         let port = try await server.start()
-        return APIFixture(routes: routes, server: server, port: port, client: HTTPClient(eventLoopGroupProvider: .singleton))
+        return APIFixture(routes: routes, server: server, port: port, client: HTTPClient.shared)
     }
 
     func testAuthAndHealth() async throws {

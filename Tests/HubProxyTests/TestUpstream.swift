@@ -54,6 +54,11 @@ final class TestUpstream: Sendable {
         return TestUpstream(channel: channel, log: log)
     }
 
+    /// A simple rolling checksum over bytes.
+    static func checksum<Bytes: Sequence>(_ bytes: Bytes, seed: UInt32) -> UInt32 where Bytes.Element == UInt8 {
+        bytes.reduce(seed) { $0 &* 31 &+ UInt32($1) }
+    }
+
     func close() async {
         try? await channel.close()
     }
@@ -87,11 +92,7 @@ private final class UpstreamTestHandler: ChannelInboundHandler, RemovableChannel
             checksum = 0
         case .body(let buffer):
             bodyBytes += buffer.readableBytes
-            buffer.withUnsafeReadableBytes { raw in
-                var sum = checksum
-                for byte in raw { sum = sum &* 31 &+ UInt32(byte) }
-                checksum = sum
-            }
+            checksum = buffer.withUnsafeReadableBytes { TestUpstream.checksum($0, seed: checksum) }
         case .end:
             guard let requestHead = head else { return }
             log.withLockedValue {
@@ -120,8 +121,8 @@ private final class UpstreamTestHandler: ChannelInboundHandler, RemovableChannel
             var offset = 0
             while remaining > 0 {
                 let size = min(remaining, 65_536)
-                var chunk = context.channel.allocator.buffer(capacity: size)
-                for index in 0..<size { chunk.writeInteger(UInt8(truncatingIfNeeded: (offset + index) % 251)) }
+                let start = offset % 251
+                let chunk = ByteBuffer(bytes: Self.pattern[start..<(start + size)])
                 context.write(wrapOutboundOut(.body(.byteBuffer(chunk))), promise: nil)
                 remaining -= size
                 offset += size
@@ -144,6 +145,9 @@ private final class UpstreamTestHandler: ChannelInboundHandler, RemovableChannel
             send(status: .ok, body: String(decoding: data, as: UTF8.self), contentType: "application/json", context: context)
         }
     }
+
+    /// 251-periodic bytes, long enough to slice any 64 KiB window from.
+    static let pattern: [UInt8] = (0..<(65_536 + 251)).map { UInt8($0 % 251) }
 
     private func send(status: HTTPResponseStatus, body: String, contentType: String, context: ChannelHandlerContext) {
         var buffer = context.channel.allocator.buffer(capacity: body.utf8.count)

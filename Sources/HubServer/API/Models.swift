@@ -91,7 +91,3 @@ struct ModelBuilder {
         date.map { .string(Timestamp.format($0)) } ?? .null
     }
 }
-
-extension JSONValue: ExpressibleByStringLiteral {
-    public init(stringLiteral value: String) { self = .string(value) }
-}

@@ -150,7 +150,3 @@ struct ServersAPI {
         }
     }
 }
-
-extension JSONValue: ExpressibleByIntegerLiteral {
-    public init(integerLiteral value: Int) { self = .number(Double(value)) }
-}

@@ -1,0 +1,142 @@
+import Foundation
+import HubAuth
+import HubConfig
+import HTTPTypes
+import HubModel
+@testable import HubServer
+import Hummingbird
+import HummingbirdTesting
+import Logging
+import XCTest
+
+private let serviceToken = "service-token-0123456789"
+
+private func auth() -> HTTPFields { [.authorization: "token \(serviceToken)"] }
+
+final class HubAPITests: XCTestCase {
+
+    func makeApp() async throws -> (some ApplicationProtocol, HubComponents) {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent(UUID().uuidString)
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        try "\(serviceToken)\n".write(to: directory.appendingPathComponent("svc"), atomically: true, encoding: .utf8)
+        let yaml = """
+            hub: {public_bind: "127.0.0.1:0", api_bind: "127.0.0.1:0", data_dir: "\(directory.path)/data"}
+            auth: {dev: {users: [alice, bob, carol]}}
+            services: [{name: admin-svc, api_token_file: "\(directory.path)/svc", admin: true}]
+            proxy: {api_bind: ""}
+            """
+        try yaml.write(to: directory.appendingPathComponent("c.yaml"), atomically: true, encoding: .utf8)
+        let config = try ConfigLoader.load(path: directory.appendingPathComponent("c.yaml").path, environment: [:])
+        let parts = try await HubApplication.assemble(config: config, logger: Logger(label: "test"))
+        let app = Application(router: HubApplication.makeRouter(parts.components))
+        return (app, parts.components)
+    }
+
+    func testRootAnswersUnauthenticatedWithVersionHeader() async throws {
+        let (app, _) = try await makeApp()
+        try await app.test(.router) { client in
+            try await client.execute(uri: "/hub/api", method: .get) { response in
+                XCTAssertEqual(response.status, .ok)
+                XCTAssertEqual(response.headers[HTTPField.Name("X-JupyterHub-Version")!], HubVersion.jupyterHubAPI)
+                XCTAssertEqual(String(buffer: response.body), #"{"version":"\#(HubVersion.jupyterHubAPI)"}"#)
+            }
+        }
+    }
+
+    func testMissingOrBadCredentialsAre403JSON() async throws {
+        let (app, _) = try await makeApp()
+        try await app.test(.router) { client in
+            for headers: HTTPFields in [[:], [.authorization: "token nope"], [.authorization: "basic abc"]] {
+                try await client.execute(uri: "/hub/api/users", method: .get, headers: headers) { response in
+                    XCTAssertEqual(response.status, .forbidden)
+                    XCTAssertEqual(JSONValue.parse(String(buffer: response.body)),
+                                   .object(["status": 403, "message": "Missing or invalid credentials."]))
+                }
+            }
+        }
+    }
+
+    func testPaginationWithAndWithoutAcceptHeader() async throws {
+        let (app, _) = try await makeApp()
+        try await app.test(.router) { client in
+            var headers = auth()
+            try await client.execute(uri: "/hub/api/users", method: .get, headers: headers) { response in
+                guard case .array(let users)? = JSONValue.parse(String(buffer: response.body)) else { return XCTFail("not a list") }
+                XCTAssertEqual(users.count, 3)
+            }
+            headers[.accept] = "application/jupyterhub-pagination+json"
+            try await client.execute(uri: "/hub/api/users?limit=2", method: .get, headers: headers) { response in
+                let body = JSONValue.parse(String(buffer: response.body))?.objectValue
+                guard case .array(let items)? = body?["items"] else { return XCTFail("no items") }
+                XCTAssertEqual(items.count, 2)
+                let pagination = body?["_pagination"]?.objectValue
+                XCTAssertEqual(pagination?["total"], 3)
+                XCTAssertEqual(pagination?["next"]?.objectValue?["offset"], 2)
+            }
+            try await client.execute(uri: "/hub/api/users?state=bogus", method: .get, headers: auth()) { response in
+                XCTAssertEqual(response.status, .badRequest)
+            }
+        }
+    }
+
+    func testUserCreationValidatesNamesAndChangesNothingOnError() async throws {
+        let (app, components) = try await makeApp()
+        try await app.test(.router) { client in
+            let bad = ByteBuffer(string: #"{"usernames": ["dave", "a/b"]}"#)
+            try await client.execute(uri: "/hub/api/users", method: .post, headers: auth(), body: bad) { response in
+                XCTAssertEqual(response.status, .badRequest)
+            }
+            let missing = try await components.store.user(named: "dave")
+            XCTAssertNil(missing)
+            try await client.execute(uri: "/hub/api/users", method: .post, headers: auth(), body: ByteBuffer(string: "{nope")) { response in
+                XCTAssertEqual(response.status, .badRequest)
+            }
+            let good = ByteBuffer(string: #"{"usernames": ["Dave"]}"#)
+            try await client.execute(uri: "/hub/api/users", method: .post, headers: auth(), body: good) { response in
+                XCTAssertEqual(response.status, .created)
+            }
+            let created = try await components.store.user(named: "dave")
+            XCTAssertNotNil(created)
+        }
+    }
+
+    func testIdentityOfServiceToken() async throws {
+        let (app, _) = try await makeApp()
+        try await app.test(.router) { client in
+            try await client.execute(uri: "/hub/api/user", method: .get, headers: auth()) { response in
+                let body = JSONValue.parse(String(buffer: response.body))?.objectValue
+                XCTAssertEqual(body?["kind"], "service")
+                XCTAssertEqual(body?["name"], "admin-svc")
+            }
+        }
+    }
+}
+
+final class CookieAndPKCETests: XCTestCase {
+    func testSignedCookiesRejectTamperingForeignSecretsAndAge() {
+        let signer = CookieSigner(secret: "a")
+        let signed = signer.sign(name: "jupyterhub-hub-login", value: "alice:abc")
+        XCTAssertEqual(signer.verify(name: "jupyterhub-hub-login", signed: signed, maxAge: 60), "alice:abc")
+        XCTAssertNil(CookieSigner(secret: "b").verify(name: "jupyterhub-hub-login", signed: signed, maxAge: 60))
+        XCTAssertNil(signer.verify(name: "other", signed: signed, maxAge: 60))
+        var tampered = Array(signed)
+        tampered[0] = tampered[0] == "A" ? "B" : "A"
+        XCTAssertNil(signer.verify(name: "jupyterhub-hub-login", signed: String(tampered), maxAge: 60))
+        let old = signer.sign(name: "n", value: "v", now: Date().addingTimeInterval(-120))
+        XCTAssertNil(signer.verify(name: "n", signed: old, maxAge: 60))
+    }
+
+    func testPKCES256() {
+        // RFC 7636 appendix B.
+        let verifier = "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk"
+        XCTAssertTrue(OAuthProviderAPI.verify(verifier, challenge: "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM", method: "S256"))
+        XCTAssertFalse(OAuthProviderAPI.verify("wrong", challenge: "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM", method: "S256"))
+    }
+
+    func testNextMustBeLocal() {
+        XCTAssertEqual(HubComponents.safeNext("/user/alice/lab"), "/user/alice/lab")
+        for bad in ["https://evil.example", "//evil.example/x", "/\\evil", "evil", "/a\nb"] {
+            XCTAssertNil(HubComponents.safeNext(bad), bad)
+        }
+    }
+}
