@@ -50,8 +50,9 @@ enum ProxyHeaders {
         removeHopByHop(&headers)
         let status = exchange.statusOverride ?? head.status
         let clientVersion = exchange.clientVersion
-        let hasBody = !exchange.isHead && status.code >= 200 && status != .noContent && status != .notModified
-            && head.status != .noContent && head.status != .notModified
+        // Whether a body follows is decided by the upstream's status (the body comes from upstream).
+        let hasBody = !exchange.isHead && head.status.code >= 200 && head.status != .noContent
+            && head.status != .notModified
         let chunked = headers[canonicalForm: "transfer-encoding"].contains { $0.lowercased() == "chunked" }
         let hasLength = headers.contains(name: "content-length")
         if !hasBody {

@@ -7,7 +7,6 @@ import NIOPosix
 /// on an ``InProcessRouteTable`` and forwards them (including WebSocket upgrades) to the
 /// route's target, reusing upstream connections per client connection.
 public final class ProxyServer: Sendable {
-    private let routes: InProcessRouteTable
     private let host: String
     private let port: Int
     private let settings: ProxySettings
@@ -33,7 +32,6 @@ public final class ProxyServer: Sendable {
         eventLoopGroup: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton,
         logger: Logger = Logger(label: "slurmhub.proxy")
     ) {
-        self.routes = routes
         self.host = host
         self.port = port
         self.settings = ProxySettings(

@@ -75,7 +75,9 @@ final class ProxyErrorAndUpgradeTests: XCTestCase {
             RawStep(send: "\u{81}\u{05}hello") { $0.hasSuffix("hello") },
             RawStep(send: payload) { $0.count >= payload.count },
         ])
+        let upstreamReleased = try await fixture.upstream.waitForNoConnections()
         await fixture.stop()
+        XCTAssertTrue(upstreamReleased, "closing the WebSocket client must close the upstream")
         XCTAssertFalse(result.closed)
         XCTAssertTrue(result.replies[0].hasPrefix("HTTP/1.1 101"), result.replies[0])
         XCTAssertEqual(result.replies[1], "\u{81}\u{05}hello")
@@ -131,6 +133,8 @@ final class ProxyErrorAndUpgradeTests: XCTestCase {
             RawStep(send: "GET /user/alice/big?n=5000000 HTTP/1.1\r\nHost: x\r\n\r\n") { $0.count > 1000 },
         ])
         XCTAssertFalse(result.closed)
+        let upstreamReleased = try await fixture.upstream.waitForNoConnections()
+        XCTAssertTrue(upstreamReleased, "client close must close the upstream connection")
         let (status, _, _) = try await fixture.get("/user/alice/ok")
         await fixture.stop()
         XCTAssertEqual(status, .ok)

@@ -55,7 +55,9 @@ final class ProxyForwardingTests: XCTestCase {
             RawStep(send: "GET /user/alice/\(index) HTTP/1.1\r\nHost: example.org\r\n\r\n") { $0.hasSuffix("}") }
         }
         let result = try await RawClient.converse(port: fixture.port, steps)
+        let upstreamReleased = try await fixture.upstream.waitForNoConnections()
         await fixture.stop()
+        XCTAssertTrue(upstreamReleased)
         XCTAssertFalse(result.closed)
         XCTAssertEqual(result.replies.count, 4)
         for reply in result.replies { XCTAssertTrue(reply.hasPrefix("HTTP/1.1 200 OK")) }

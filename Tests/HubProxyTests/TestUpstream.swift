@@ -22,11 +22,25 @@ final class TestUpstream: Sendable {
     let channel: Channel
     let port: Int
     let log: NIOLockedValueBox<[RecordedRequest]>
+    let open: NIOLockedValueBox<Int>
 
-    private init(channel: Channel, log: NIOLockedValueBox<[RecordedRequest]>) {
+    private init(channel: Channel, log: NIOLockedValueBox<[RecordedRequest]>, open: NIOLockedValueBox<Int>) {
         self.channel = channel
         self.port = channel.localAddress?.port ?? 0
         self.log = log
+        self.open = open
+    }
+
+    /// Connections currently open to this upstream.
+    var openConnections: Int { open.withLockedValue { $0 } }
+
+    /// Waits (up to 2 s) until no connection to this upstream is open.
+    func waitForNoConnections() async throws -> Bool {
+        for _ in 0..<200 {
+            if openConnections == 0 { return true }
+            try await Task.sleep(for: .milliseconds(10))
+        }
+        return false
     }
 
     var url: String { "http://127.0.0.1:\(port)" }
@@ -35,6 +49,7 @@ final class TestUpstream: Sendable {
     static func start() async throws -> TestUpstream {
         let log = NIOLockedValueBox<[RecordedRequest]>([])
         let counter = NIOLockedValueBox(0)
+        let open = NIOLockedValueBox(0)
         let channel = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
             .childChannelInitializer { channel in
@@ -42,6 +57,8 @@ final class TestUpstream: Sendable {
                     value += 1
                     return value
                 }
+                open.withLockedValue { $0 += 1 }
+                channel.closeFuture.whenComplete { _ in open.withLockedValue { $0 -= 1 } }
                 return channel.eventLoop.makeCompletedFuture {
                     let encoder = HTTPResponseEncoder()
                     let decoder = ByteToMessageHandler(HTTPRequestDecoder(leftOverBytesStrategy: .forwardBytes))
@@ -51,7 +68,7 @@ final class TestUpstream: Sendable {
             }
             .bind(host: "127.0.0.1", port: 0)
             .get()
-        return TestUpstream(channel: channel, log: log)
+        return TestUpstream(channel: channel, log: log, open: open)
     }
 
     /// A simple rolling checksum over bytes.

@@ -64,6 +64,13 @@ def test_root_info_and_identity(hub):
     assert service["kind"] == "service" and service["name"] == "admin-svc"
 
     assert requests.get(hub.api + "/hub/health", timeout=10).status_code == 200
+    # Unknown API paths are JSON 404s; OPTIONS (CORS preflight) is an empty 200 with the allowed headers.
+    assert_json_error(call(hub, "GET", "/no/such/endpoint"), 404)
+    for path in ("/users", "/users/alice/server", "/"):
+        options = requests.options(hub.api + "/hub/api" + path, timeout=10)
+        assert options.status_code == 200 and options.content == b"", (path, options.status_code, options.text)
+        assert "authorization" in options.headers["Access-Control-Allow-Headers"]
+        assert options.headers["X-JupyterHub-Version"].startswith("5.")
 
 
 def test_default_server_progress_and_stop(hub):

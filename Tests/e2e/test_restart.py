@@ -57,6 +57,9 @@ def test_servers_survive_hub_sigkill_and_dead_ones_are_cleaned_up(hub):
         api = requests.get(f"{hub.public}/user/{user}/api", timeout=10)
         assert api.status_code == 200 and "version" in api.json(), api.text
     assert server_rows(hub) == [("alice", ""), ("bob", "")]
+    metrics = requests.get(hub.api + "/hub/metrics", headers=hub.api_headers(), timeout=10).text
+    running = [line.split()[-1] for line in metrics.splitlines() if line.startswith("jupyterhub_running_servers ")]
+    assert running and float(running[0]) == 2.0, metrics
 
     # A browser session still reaches the server through the OAuth dance after the restart.
     session = hub.login("alice")

@@ -20,7 +20,8 @@ struct HubMiddleware: RouterMiddleware {
         let isAPI = request.uri.path.hasPrefix("/hub/api")
         var response: Response
         do {
-            response = try await next(request, context)
+            // JupyterHub answers `OPTIONS` on the API (CORS preflight) with an empty 200.
+            response = isAPI && request.method == .options ? JSONResponse.empty(.ok) : try await next(request, context)
         } catch let error as APIError {
             response = isAPI ? JSONResponse.error(error)
                 : components.pages.errorPage(status: error.status, message: error.message, request: request)
