@@ -102,7 +102,7 @@ let package = Package(
         .testTarget(
             name: "HubProxyTests",
             dependencies: [
-                "HubProxy",
+                "HubProxy", "HubModel",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),

@@ -1,20 +1,14 @@
 import Foundation
 
-/// JupyterHub's timestamp format: `2025-01-02T03:04:05.123456Z` (UTC, microseconds).
+/// JupyterHub's and configurable-http-proxy's timestamp formats, and one lenient parser for both.
 public enum Timestamp {
-    /// Formats a date the way JupyterHub's REST API does.
+    /// `2025-01-02T03:04:05.123456Z` (UTC, microseconds), as JupyterHub's REST API writes it.
     public static func format(_ date: Date) -> String {
         let seconds = date.timeIntervalSince1970
         let whole = floor(seconds)
-        let micros = Int(((seconds - whole) * 1_000_000).rounded()) % 1_000_000
-        var time = time_t(whole)
-        var parts = tm()
-        gmtime_r(&time, &parts)
-        return String(
-            format: "%04d-%02d-%02dT%02d:%02d:%02d.%06dZ",
-            Int(parts.tm_year) + 1900, Int(parts.tm_mon) + 1, Int(parts.tm_mday),
-            Int(parts.tm_hour), Int(parts.tm_min), Int(parts.tm_sec), micros
-        )
+        let micros = Int(((seconds - whole) * 1_000_000).rounded(.down)) % 1_000_000
+        let base = ISOTimestamp.format(Date(timeIntervalSince1970: whole))
+        return String(base.dropLast(4)) + String(format: "%06d", micros) + "Z"
     }
 
     /// Formats an optional date, `nil` staying `nil`.
@@ -22,26 +16,13 @@ public enum Timestamp {
         date.map { format($0) }
     }
 
-    /// Parses ISO 8601 leniently: with or without fractional seconds, `Z` or an offset, or no zone (UTC).
+    /// `2025-01-02T03:04:05.123Z` (milliseconds), as configurable-http-proxy writes `last_activity`.
+    public static func formatMilliseconds(_ date: Date) -> String {
+        ISOTimestamp.format(date)
+    }
+
+    /// Parses ISO 8601 leniently: `YYYY-MM-DD[(T| )HH:MM[:SS[.fraction]]][Z|±HH[:]MM]`; no zone means UTC.
     public static func parse(_ text: String) -> Date? {
-        var value = text.trimmingCharacters(in: .whitespaces)
-        if value.isEmpty { return nil }
-        if value.hasSuffix("z") { value.removeLast(); value += "Z" }
-        let hasZone = value.hasSuffix("Z") || value.range(of: #"[+-]\d{2}:?\d{2}$"#, options: .regularExpression) != nil
-        if !hasZone { value += "Z" }
-        let withFraction = ISO8601DateFormatter()
-        withFraction.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
-        if let date = withFraction.date(from: value) { return date }
-        let plain = ISO8601DateFormatter()
-        plain.formatOptions = [.withInternetDateTime]
-        if let date = plain.date(from: value) { return date }
-        // Fractions longer than milliseconds: cut them and add them back by hand.
-        if let dot = value.firstIndex(of: "."),
-           let zoneStart = value[dot...].firstIndex(where: { $0 == "Z" || $0 == "+" || $0 == "-" }) {
-            let fraction = Double("0" + value[dot..<zoneStart]) ?? 0
-            let trimmed = String(value[..<dot]) + String(value[zoneStart...])
-            if let date = plain.date(from: trimmed) { return date.addingTimeInterval(fraction) }
-        }
-        return nil
+        ISOTimestamp.parse(text.trimmingCharacters(in: .whitespaces))
     }
 }

@@ -1,5 +1,7 @@
+import Logging
 import NIOConcurrencyHelpers
 import NIOCore
+import NIOPosix
 
 /// Tracks a server's listening channel and its open child connections so shutdown can close
 /// everything (upgraded WebSocket connections have no idle timeout and would otherwise linger).
@@ -49,5 +51,34 @@ final class ChannelRegistry: Sendable {
         for child in children {
             try? await child.close()
         }
+    }
+}
+
+extension ChannelRegistry {
+    /// Binds a server with the options both of the module's servers use, tracking its connections;
+    /// `configure` adds the HTTP handlers to each accepted connection. Returns the bound port.
+    func bind(group: any EventLoopGroup, host: String, port: Int, backlog: Int32, what: String, logger: Logger,
+              configure: @escaping @Sendable (Channel) throws -> Void) async throws -> Int {
+        let channel = try await ServerBootstrap(group: group)
+            .serverChannelOption(.backlog, value: backlog)
+            .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
+            .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
+            .childChannelOption(.maxMessagesPerRead, value: 16)
+            .childChannelInitializer { [self] channel in
+                guard register(channel) else { return channel.close() }
+                return channel.eventLoop.makeCompletedFuture { try configure(channel) }
+            }
+            .bind(host: host, port: port)
+            .get()
+        setServer(channel)
+        logger.info("\(what) listening", metadata: ["address": "\(channel.localAddress.map { "\($0)" } ?? "?")"])
+        return channel.localAddress?.port ?? port
+    }
+
+    /// Serves until the current task is cancelled, then closes everything.
+    func serve(start: () async throws -> Int) async throws {
+        _ = try await start()
+        await waitForCancellation()
+        await closeAll()
     }
 }

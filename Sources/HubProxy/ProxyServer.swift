@@ -46,33 +46,18 @@ public final class ProxyServer: Sendable {
     public func start() async throws -> Int {
         let settings = self.settings
         let logger = self.logger
-        let registry = self.registry
-        let channel = try await ServerBootstrap(group: group)
-            .serverChannelOption(.backlog, value: 1024)
-            .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
-            .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
-            .childChannelOption(.maxMessagesPerRead, value: 16)
-            .childChannelInitializer { channel in
-                guard registry.register(channel) else {
-                    return channel.close()
-                }
-                return channel.eventLoop.makeCompletedFuture {
-                    let codecs = ClientCodecs(
-                        encoder: HTTPResponseEncoder(configuration: Self.encoderConfiguration),
-                        decoder: ByteToMessageHandler(HTTPRequestDecoder(leftOverBytesStrategy: .forwardBytes)),
-                        pipelining: HTTPServerPipelineHandler(),
-                        errors: HTTPServerProtocolErrorHandler())
-                    let proxy = ProxyHandler(settings: settings, codecs: codecs, logger: logger)
-                    try channel.pipeline.syncOperations.addHandlers([
-                        codecs.encoder, codecs.decoder, codecs.pipelining, codecs.errors, proxy,
-                    ])
-                }
-            }
-            .bind(host: host, port: port)
-            .get()
-        registry.setServer(channel)
-        logger.info("proxy listening", metadata: ["address": "\(channel.localAddress.map { "\($0)" } ?? "?")"])
-        return channel.localAddress?.port ?? port
+        return try await registry.bind(group: group, host: host, port: port, backlog: 1024, what: "proxy", logger: logger) {
+            channel in
+            let codecs = ClientCodecs(
+                encoder: HTTPResponseEncoder(configuration: Self.encoderConfiguration),
+                decoder: ByteToMessageHandler(HTTPRequestDecoder(leftOverBytesStrategy: .forwardBytes)),
+                pipelining: HTTPServerPipelineHandler(),
+                errors: HTTPServerProtocolErrorHandler())
+            let proxy = ProxyHandler(settings: settings, codecs: codecs, logger: logger)
+            try channel.pipeline.syncOperations.addHandlers([
+                codecs.encoder, codecs.decoder, codecs.pipelining, codecs.errors, proxy,
+            ])
+        }
     }
 
     /// The bound port, once started.
@@ -85,9 +70,7 @@ public final class ProxyServer: Sendable {
 
     /// Binds, serves until the task is cancelled, then shuts down.
     public func run() async throws {
-        _ = try await start()
-        await waitForCancellation()
-        await shutdown()
+        try await registry.serve(start: start)
     }
 
     private static var encoderConfiguration: HTTPResponseEncoder.Configuration {

@@ -1,4 +1,5 @@
 import Foundation
+import HubModel
 import NIOHTTP1
 
 /// A response produced by the route API.
@@ -46,8 +47,8 @@ struct RouteAPIRouter: Sendable {
     private func listRoutes(query: Substring?) -> RouteAPIResponse {
         var cutoff: Date?
         if let raw = queryValue("inactive_since", in: query) {
-            guard let date = ISOTimestamp.parse(raw)
-                ?? ISOTimestamp.parse(raw.replacingOccurrences(of: " ", with: "+"))
+            guard let date = Timestamp.parse(raw)
+                ?? Timestamp.parse(raw.replacingOccurrences(of: " ", with: "+"))
             else {
                 return error(.badRequest, "Invalid datestamp '\(raw)' must be ISO8601.")
             }
@@ -82,7 +83,7 @@ struct RouteAPIRouter: Sendable {
     static func json(for route: Route) -> [String: RouteDataValue] {
         var object = route.data
         object["target"] = .string(route.target)
-        object["last_activity"] = .string(ISOTimestamp.format(route.lastActivity))
+        object["last_activity"] = .string(Timestamp.formatMilliseconds(route.lastActivity))
         return object
     }
 

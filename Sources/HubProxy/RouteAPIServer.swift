@@ -45,24 +45,12 @@ public final class RouteAPIServer: Sendable {
     public func start() async throws -> Int {
         let router = self.router
         let maxBodySize = self.maxBodySize
-        let registry = self.registry
-        let channel = try await ServerBootstrap(group: group)
-            .serverChannelOption(.backlog, value: 256)
-            .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
-            .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
-            .childChannelInitializer { channel in
-                guard registry.register(channel) else { return channel.close() }
-                return channel.eventLoop.makeCompletedFuture {
-                    let sync = channel.pipeline.syncOperations
-                    try sync.configureHTTPServerPipeline(withErrorHandling: true)
-                    try sync.addHandler(RouteAPIHandler(router: router, maxBodySize: maxBodySize))
-                }
-            }
-            .bind(host: host, port: port)
-            .get()
-        registry.setServer(channel)
-        logger.info("proxy API listening", metadata: ["address": "\(channel.localAddress.map { "\($0)" } ?? "?")"])
-        return channel.localAddress?.port ?? port
+        return try await registry.bind(group: group, host: host, port: port, backlog: 256, what: "proxy API", logger: logger) {
+            channel in
+            let sync = channel.pipeline.syncOperations
+            try sync.configureHTTPServerPipeline(withErrorHandling: true)
+            try sync.addHandler(RouteAPIHandler(router: router, maxBodySize: maxBodySize))
+        }
     }
 
     /// The bound port, once started.
@@ -75,8 +63,6 @@ public final class RouteAPIServer: Sendable {
 
     /// Binds, serves until the task is cancelled, then shuts down.
     public func run() async throws {
-        _ = try await start()
-        await waitForCancellation()
-        await shutdown()
+        try await registry.serve(start: start)
     }
 }

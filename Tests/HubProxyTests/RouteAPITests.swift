@@ -1,4 +1,5 @@
 import AsyncHTTPClient
+import HubModel
 import Foundation
 import NIOCore
 import NIOHTTP1
@@ -89,7 +90,7 @@ final class RouteAPITests: XCTestCase {
         XCTAssertEqual(alice["server_name"] as? String, "")
         XCTAssertEqual(alice["jupyterhub"] as? Bool, true)
         let stamp = try XCTUnwrap(alice["last_activity"] as? String)
-        XCTAssertNotNil(ISOTimestamp.parse(stamp))
+        XCTAssertNotNil(Timestamp.parse(stamp))
         XCTAssertTrue(stamp.hasSuffix("Z"))
         XCTAssertEqual((all["/"] as? [String: Any])?["hub"] as? Bool, true)
         XCTAssertEqual(single, .ok)
@@ -105,7 +106,7 @@ final class RouteAPITests: XCTestCase {
         try api.routes.setRoute("/user/idle", target: "http://127.0.0.1:1")
         try api.routes.setRoute("/user/busy", target: "http://127.0.0.1:2")
         try await Task.sleep(for: .milliseconds(30))
-        let cutoff = ISOTimestamp.format(Date())
+        let cutoff = Timestamp.formatMilliseconds(Date())
         try await Task.sleep(for: .milliseconds(30))
         api.routes.lookup(path: "/user/busy/api")?.touch()
         let (status, body) = try await api.call(.GET, "/api/routes?inactive_since=\(cutoff)")

@@ -1,4 +1,5 @@
 import Foundation
+import HubModel
 import XCTest
 
 @testable import HubProxy
@@ -77,16 +78,16 @@ final class RouteTableTests: XCTestCase {
     }
 
     func testTimestamps() throws {
-        let date = try XCTUnwrap(ISOTimestamp.parse("2025-01-02T03:04:05.123Z"))
-        XCTAssertEqual(ISOTimestamp.format(date), "2025-01-02T03:04:05.123Z")
+        let date = try XCTUnwrap(Timestamp.parse("2025-01-02T03:04:05.123Z"))
+        XCTAssertEqual(Timestamp.formatMilliseconds(date), "2025-01-02T03:04:05.123Z")
         XCTAssertEqual(date.timeIntervalSince1970, 1_735_787_045.123, accuracy: 0.0005)
-        let offset = try XCTUnwrap(ISOTimestamp.parse("2025-01-02T05:04:05.123456+02:00"))
+        let offset = try XCTUnwrap(Timestamp.parse("2025-01-02T05:04:05.123456+02:00"))
         XCTAssertEqual(offset.timeIntervalSince1970, 1_735_787_045.123456, accuracy: 0.000001)
-        XCTAssertNotNil(ISOTimestamp.parse("2025-01-02"))
-        XCTAssertNotNil(ISOTimestamp.parse("2025-01-02T03:04:05"))
-        XCTAssertNil(ISOTimestamp.parse("yesterday"))
-        XCTAssertNil(ISOTimestamp.parse("2025-13-02T03:04:05Z"))
-        XCTAssertEqual(ISOTimestamp.format(Date(timeIntervalSince1970: 0)), "1970-01-01T00:00:00.000Z")
+        XCTAssertNotNil(Timestamp.parse("2025-01-02"))
+        XCTAssertNotNil(Timestamp.parse("2025-01-02T03:04:05"))
+        XCTAssertNil(Timestamp.parse("yesterday"))
+        XCTAssertNil(Timestamp.parse("2025-13-02T03:04:05Z"))
+        XCTAssertEqual(Timestamp.formatMilliseconds(Date(timeIntervalSince1970: 0)), "1970-01-01T00:00:00.000Z")
     }
 
     func testJSONValueRoundTrip() throws {

@@ -48,17 +48,14 @@ struct ServersAPI {
 
     private func waitForSpawn(user: String, server: String, started alreadyPending: Bool) async throws -> Response {
         if alreadyPending { return JSONResponse.empty(.accepted) }
-        let deadline = ContinuousClock.now + .seconds(components.config.hub.slowSpawnTimeout)
-        while ContinuousClock.now < deadline {
-            if let outcome = await components.hub.progress(user: user, server: server)?.read(from: Int.max).outcome {
-                switch outcome {
-                case .ready: return JSONResponse.empty(.created)
-                case .failed(let message): throw APIError(.internalServerError, "Spawn failed: \(message)")
-                }
-            }
-            try await Task.sleep(for: .milliseconds(50))
+        let outcome = try await Self.poll(for: components.config.hub.slowSpawnTimeout) {
+            await components.hub.progress(user: user, server: server)?.read(from: Int.max).outcome
         }
-        return JSONResponse.empty(.accepted)
+        switch outcome {
+        case .ready?: return JSONResponse.empty(.created)
+        case .failed(let message)?: throw APIError(.internalServerError, "Spawn failed: \(message)")
+        case nil: return JSONResponse.empty(.accepted)
+        }
     }
 
     @Sendable func stop(_ request: Request, context: HubRequestContext) async throws -> Response {
@@ -76,14 +73,21 @@ struct ServersAPI {
             throw APIError.notFound("\(user.name) has no server named '\(server)'")
         }
         try await components.hub.stop(user: user.name, server: server)
-        let deadline = ContinuousClock.now + .seconds(components.config.hub.slowStopTimeout)
+        let stopped = try await Self.poll(for: components.config.hub.slowStopTimeout) {
+            await components.hub.lifecycle(user: user.name, server: server).active ? nil : true
+        }
+        return JSONResponse.empty(stopped == nil ? .accepted : .noContent)
+    }
+
+    /// Checks `condition` every 50 ms for up to `seconds`: JupyterHub's slow spawn/stop timeouts,
+    /// after which the API answers 202 and the work goes on in the background.
+    static func poll<T>(for seconds: Double, _ condition: () async -> T?) async throws -> T? {
+        let deadline = ContinuousClock.now + .seconds(seconds)
         while ContinuousClock.now < deadline {
-            if !(await components.hub.lifecycle(user: user.name, server: server).active) {
-                return JSONResponse.empty(.noContent)
-            }
+            if let value = await condition() { return value }
             try await Task.sleep(for: .milliseconds(50))
         }
-        return JSONResponse.empty(.accepted)
+        return nil
     }
 
     @Sendable func progress(_ request: Request, context: HubRequestContext) async throws -> Response {

@@ -34,12 +34,12 @@ struct UsersAPI {
         let includeStopped = ["1", "true", "yes"].contains(query["include_stopped_servers"].map(String.init) ?? "")
         let nameFilter = query["name_filter"].map(String.init) ?? ""
 
-        let lifecycles = await components.hub.allLifecycles()
+        let lifecycles = await components.hub.lifecyclesByUser()
         let records = Dictionary(grouping: try await components.store.allServers(), by: \.userName)
         var users = try await components.store.allUsers().filter { user in
             guard principal.scopes.allows("list:users", user: user.name) else { return false }
             if !nameFilter.isEmpty, !user.name.hasPrefix(nameFilter) { return false }
-            let mine = lifecycles.filter { $0.key.hasPrefix(user.name + "/") }.values
+            let mine = (lifecycles[user.name] ?? [:]).values
             switch state {
             case "active": return mine.contains { $0.active }
             case "ready": return mine.contains { $0.ready }
@@ -52,7 +52,7 @@ struct UsersAPI {
         let page = users.dropFirst(offset).prefix(limit)
         let builder = ModelBuilder(principal: principal, publicURL: components.config.hub.publicURL)
         let items: [JSONValue] = page.compactMap { user in
-            builder.user(user, records: records[user.name] ?? [], lifecycles: Self.lifecycles(lifecycles, of: user.name),
+            builder.user(user, records: records[user.name] ?? [], lifecycles: lifecycles[user.name] ?? [:],
                          includeStopped: includeStopped)
         }
         guard paginated else { return JSONResponse.make(.array(items)) }
@@ -71,12 +71,6 @@ struct UsersAPI {
                 "total": .number(Double(total)), "next": next,
             ]),
         ]))
-    }
-
-    static func lifecycles(_ all: [String: ServerLifecycle], of user: String) -> [String: ServerLifecycle] {
-        var result: [String: ServerLifecycle] = [:]
-        for (key, value) in all where key.hasPrefix(user + "/") { result[String(key.dropFirst(user.count + 1))] = value }
-        return result
     }
 
     static func integer(_ raw: Substring?, name: String) throws -> Int? {

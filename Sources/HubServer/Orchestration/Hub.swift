@@ -60,16 +60,17 @@ public actor Hub {
 
     /// Lifecycles of all servers of one user, by server name.
     func lifecycles(ofUser user: String) -> [String: ServerLifecycle] {
-        var result: [String: ServerLifecycle] = [:]
-        for (key, entry) in entries where key.hasPrefix(user + "/") {
-            result[String(key.dropFirst(user.count + 1))] = entry.lifecycle
-        }
-        return result
+        lifecyclesByUser()[user] ?? [:]
     }
 
-    /// Lifecycles of every server, by `user/server` key.
-    func allLifecycles() -> [String: ServerLifecycle] {
-        entries.mapValues(\.lifecycle)
+    /// Lifecycles of every server: user name → server name → lifecycle.
+    func lifecyclesByUser() -> [String: [String: ServerLifecycle]] {
+        var result: [String: [String: ServerLifecycle]] = [:]
+        for (key, entry) in entries {
+            guard let slash = key.firstIndex(of: "/") else { continue }
+            result[String(key[..<slash]), default: [:]][String(key[key.index(after: slash)...])] = entry.lifecycle
+        }
+        return result
     }
 
     /// Number of servers spawning right now.
