@@ -42,6 +42,19 @@ def wait_for(predicate, timeout=30.0, interval=0.2, what="condition"):
     raise AssertionError(f"timed out waiting for {what} (last: {last!r})")
 
 
+def process_alive(pid):
+    """Whether a process exists and is not a zombie (a zombie is as good as gone)."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    try:
+        with open(f"/proc/{pid}/stat") as stat:
+            return stat.read().rsplit(")", 1)[1].split()[0] != "Z"
+    except FileNotFoundError:
+        return False
+
+
 class Hub:
     """One slurmhub process with its config, ports and data directory."""
 
@@ -142,10 +155,6 @@ class Hub:
         if getattr(self, "log", None):
             self.log.close()
 
-    def server_pids(self):
-        """PIDs of servers this hub started (from its data dir's logs of state)."""
-        out = subprocess.run(["pgrep", "-f", f"jupyterhub-singleuser.*"], capture_output=True, text=True).stdout
-        return [int(pid) for pid in out.split()]
 
 
 @pytest.fixture

@@ -4,20 +4,7 @@ import signal
 import subprocess
 import sys
 
-from conftest import ARTIFACTS, wait_for
-
-
-def process_alive(pid):
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    # A zombie is as good as gone.
-    try:
-        with open(f"/proc/{pid}/stat") as stat:
-            return stat.read().rsplit(")", 1)[1].split()[0] != "Z"
-    except FileNotFoundError:
-        return False
+from conftest import ARTIFACTS, process_alive, wait_for
 
 
 def test_idle_culler_culls_idle_server(hub, tmp_path):

@@ -5,19 +5,7 @@ import sqlite3
 
 import requests
 
-from conftest import wait_for
-
-
-def alive(pid):
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    try:
-        with open(f"/proc/{pid}/stat") as stat:
-            return stat.read().rsplit(")", 1)[1].split()[0] != "Z"
-    except FileNotFoundError:
-        return False
+from conftest import process_alive, wait_for
 
 
 def server_rows(hub):
@@ -40,7 +28,7 @@ def test_servers_survive_hub_sigkill_and_dead_ones_are_cleaned_up(hub):
     assert server_rows(hub) == [("alice", ""), ("bob", "")]
 
     hub.kill()  # SIGKILL: no chance to clean anything up
-    assert all(alive(pid) for pid in pids.values()), pids
+    assert all(process_alive(pid) for pid in pids.values()), pids
     # Nothing answers on the public port while the hub is down.
     try:
         down = requests.get(hub.public + "/user/alice/api", timeout=2).status_code
@@ -70,7 +58,7 @@ def test_servers_survive_hub_sigkill_and_dead_ones_are_cleaned_up(hub):
     # bob's server dies while the hub is down: the restarted hub forgets it.
     hub.kill()
     os.killpg(pids["bob"], signal.SIGKILL)
-    wait_for(lambda: not alive(pids["bob"]), timeout=10, what="bob's server to die")
+    wait_for(lambda: not process_alive(pids["bob"]), timeout=10, what="bob's server to die")
     hub.start()
     hub.wait_ready("alice")
     wait_for(lambda: hub.api_get("/users/bob").json()["servers"] == {}, timeout=30, what="bob's server cleaned up")
