@@ -18,6 +18,9 @@ fi
 echo "==> swift test"
 swift test --skip-build --parallel
 
+echo "==> the README's run command (smoke: start, /hub/health, stop)"
+./scripts/run-hub.sh --smoke
+
 echo "==> end-to-end tests"
 SLURMHUB_BIN="$(swift build --show-bin-path)/slurmhub" .venv/bin/python -m pytest Tests/e2e -v -rA \
     --junitxml=test-artifacts/e2e-junit.xml

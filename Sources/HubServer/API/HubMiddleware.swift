@@ -32,13 +32,18 @@ struct HubMiddleware: RouterMiddleware {
         } catch let error as NameError {
             response = isAPI ? JSONResponse.error(.badRequest(error.message))
                 : components.pages.errorPage(status: .badRequest, message: error.message, request: request)
+        } catch {
+            context.logger.error("unhandled error in \(request.method) \(request.uri.path): \(error)")
+            let message = "Internal server error; the hub's log has the details"
+            response = isAPI ? JSONResponse.error(APIError(.internalServerError, message))
+                : components.pages.errorPage(status: .internalServerError, message: message, request: request)
         }
-        response.headers[HTTPField.Name("X-JupyterHub-Version")!] = HubVersion.jupyterHubAPI
+        response.headers[.jupyterHubVersion] = HubVersion.jupyterHubAPI
         response.headers[.accessControlAllowHeaders] = "accept, content-type, authorization"
         let csp = "frame-ancestors 'none'; report-uri /hub/security/csp-report"
         response.headers[.contentSecurityPolicy] = isAPI ? "default-src 'none'; " + csp : csp
-        if !isAPI { response.headers[HTTPField.Name("X-Frame-Options")!] = "DENY" }
-        response.headers[HTTPField.Name("X-Content-Type-Options")!] = "nosniff"
+        if !isAPI { response.headers[.xFrameOptions] = "DENY" }
+        response.headers[.xContentTypeOptions] = "nosniff"
         let handler = context.coreContext.endpointPath.value ?? "unknown"
         components.metrics.requestDuration(method: request.method.rawValue, handler: handler, code: response.status.code)
             .recordNanoseconds((ContinuousClock.now - started).nanoseconds)

@@ -93,9 +93,9 @@ struct UsersAPI {
 
     /// Absolute URL of a path on the host the request was addressed to.
     static func absoluteURL(_ request: Request, path: String) -> String {
-        let proto = request.headers[HTTPField.Name("X-Forwarded-Proto")!]?.split(separator: ",").first
+        let proto = request.headers[.xForwardedProto]?.split(separator: ",").first
             .map { $0.trimmingCharacters(in: .whitespaces) } ?? "http"
-        let host = request.headers[HTTPField.Name("X-Forwarded-Host")!] ?? request.head.authority ?? "localhost"
+        let host = request.headers[.xForwardedHost] ?? request.head.authority ?? "localhost"
         return "\(proto)://\(host)\(path)"
     }
 

@@ -50,7 +50,7 @@ extension HubComponents {
         guard let user = try await cookieUser(request) else { return nil }
         if ![.get, .head, .options].contains(request.method) {
             let expected = request.cookies[CookieNames.xsrf]?.value ?? ""
-            let given = request.headers[HTTPField.Name("X-XSRFToken")!] ?? xsrfArgument
+            let given = request.headers[.xXSRFToken] ?? xsrfArgument
                 ?? request.uri.queryParameters["_xsrf"].map(String.init) ?? ""
             guard !expected.isEmpty, Secrets.constantTimeEquals(expected, given) else {
                 throw APIError(.forbidden, "XSRF cookie does not match POST argument")

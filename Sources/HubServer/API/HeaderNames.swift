@@ -1,0 +1,17 @@
+import HTTPTypes
+
+/// Header names the hub uses that HTTPTypes does not predefine.
+extension HTTPField.Name {
+    static let jupyterHubVersion = known("X-JupyterHub-Version")
+    static let xFrameOptions = known("X-Frame-Options")
+    static let xContentTypeOptions = known("X-Content-Type-Options")
+    static let xForwardedProto = known("X-Forwarded-Proto")
+    static let xForwardedHost = known("X-Forwarded-Host")
+    static let xXSRFToken = known("X-XSRFToken")
+
+    /// A header name written in the source; the literal is a valid token, so this never fails.
+    private static func known(_ name: String) -> HTTPField.Name {
+        guard let parsed = HTTPField.Name(name) else { preconditionFailure("invalid header name \(name)") }
+        return parsed
+    }
+}
