@@ -72,6 +72,11 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        // The Slurm spawner: site limits, option validation, job scripts.
+        .target(
+            name: "SlurmSpawner",
+            dependencies: ["HubModel", "HubSpawner"]
+        ),
         // The hub: REST API, OAuth provider, pages, orchestration, metrics.
         .target(
             name: "HubServer",
@@ -99,6 +104,7 @@ let package = Package(
         .testTarget(name: "HubModelTests", dependencies: ["HubModel", "HubConfig"]),
         .testTarget(name: "HubStoreTests", dependencies: ["HubStore", "HubModel"]),
         .testTarget(name: "HubSpawnerTests", dependencies: ["HubSpawner", "HubModel"]),
+        .testTarget(name: "SlurmSpawnerTests", dependencies: ["SlurmSpawner", "HubModel"]),
         .testTarget(
             name: "HubProxyTests",
             dependencies: [
