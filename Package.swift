@@ -75,7 +75,8 @@ let package = Package(
         // The Slurm spawner: site limits, option validation, job scripts.
         .target(
             name: "SlurmSpawner",
-            dependencies: ["HubModel", "HubSpawner"]
+            dependencies: ["HubModel", "HubSpawner", .product(name: "Mustache", package: "swift-mustache")],
+            resources: [.copy("Resources")]
         ),
         // The hub: REST API, OAuth provider, pages, orchestration, metrics.
         .target(

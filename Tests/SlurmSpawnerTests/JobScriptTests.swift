@@ -1,0 +1,92 @@
+import Foundation
+import HubModel
+@testable import SlurmSpawner
+import XCTest
+
+final class JobScriptTests: XCTestCase {
+    let partition = SlurmSite.Partition(name: "gpu", maxRuntime: 86400, maxCPUs: 8, maxMemoryMiB: 8192, maxGPUs: 2,
+                                        gresTemplate: "gpu:a100:{}")
+
+    func render(command: [String], keep: [String] = ["HOME", "JUPYTERHUB_API_URL", "JUPYTERHUB_API_TOKEN", "JUPYTERHUB_USER"],
+                home: String = "/home/alice") throws -> String {
+        let site = SlurmSite(partitions: [partition], environments: [.init(id: "env", modules: ["Python/3.11"], path: "/opt/v env/bin")])
+        let options = try SlurmOptions.validate(["partition": "gpu", "cpus": 2, "memory": "2G", "gpus": 1,
+                                                 "runtime": "02:00", "environment": "env", "qos": "normal"], site: site)
+        return try JobScript.shipped().render(options, partition: partition, context: .init(
+            username: "alice", home: home, tag: "slurmhub-abc123", jobName: "slurmhub", keepNames: keep,
+            ports: 50000...50100, servicePrefix: "/user/alice/", command: command))
+    }
+
+    func testSbatchLinesFromValidatedOptions() throws {
+        let script = try render(command: ["jupyterhub-singleuser"])
+        for line in ["#SBATCH --partition=gpu", "#SBATCH --time=02:00:00", "#SBATCH --cpus-per-task=2",
+                     "#SBATCH --mem=2048M", "#SBATCH --gres=gpu:a100:1", "#SBATCH --qos=normal",
+                     "#SBATCH --comment=slurmhub-abc123", "#SBATCH --output=/dev/null", "module load Python/3.11"] {
+            XCTAssertTrue(script.contains(line + "\n"), line)
+        }
+        XCTAssertFalse(script.contains("--account"))
+        let commands = script.split(separator: "\n").filter { !$0.hasPrefix("#") }
+        XCTAssertFalse(commands.contains { $0.contains("srun ") }, "the server must run without srun")
+        XCTAssertFalse(script.contains("&#"), "no HTML escaping in a shell script")
+    }
+
+    func testUnsafeContextIsRefused() {
+        XCTAssertThrowsError(try render(command: ["x"], home: "/home/a;b"))
+        XCTAssertThrowsError(try render(command: ["x"], keep: ["BAD NAME"]))
+    }
+
+    /// Runs the rendered script with bash: only allow-listed variables survive the reset, odd
+    /// arguments arrive intact, the port is reported to the hub and lands in JUPYTERHUB_SERVICE_URL.
+    func testScriptResetsEnvironmentReportsPortAndRunsCommand() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent(UUID().uuidString)
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        let hubLog = directory.appendingPathComponent("hub.log").path
+        let portFile = directory.appendingPathComponent("hub.port").path
+        let hub = Process()
+        hub.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        hub.arguments = ["python3", "-c", """
+            import http.server, sys
+            class H(http.server.BaseHTTPRequestHandler):
+                def do_POST(self):
+                    body = self.rfile.read(int(self.headers['Content-Length']))
+                    open(sys.argv[1], 'a').write(self.path + ' ' + self.headers['Authorization'] + ' ' + body.decode() + '\\n')
+                    self.send_response(200); self.end_headers()
+                def log_message(self, *args): pass
+            server = http.server.HTTPServer(('127.0.0.1', 0), H)
+            open(sys.argv[2], 'w').write(str(server.server_port))
+            server.serve_forever()
+            """, hubLog, portFile]
+        try hub.run()
+        defer { hub.terminate() }
+        var port = ""
+        for _ in 0..<50 where port.isEmpty {
+            Thread.sleep(forTimeInterval: 0.1)
+            port = (try? String(contentsOfFile: portFile, encoding: .utf8)) ?? ""
+        }
+        let output = directory.appendingPathComponent("out").path
+        let script = try render(command: ["/bin/sh", "-c", "env > \(output); printf '%s|' \"$@\" >> \(output)", "sh",
+                                          "a b", "$HOME", "`id`", "it's", "back\\slash"])
+            .replacingOccurrences(of: "module load", with: "echo module")  // no environment modules here
+        let scriptPath = directory.appendingPathComponent("job.sh").path
+        try script.write(toFile: scriptPath, atomically: true, encoding: .utf8)
+        let job = Process()
+        job.executableURL = URL(fileURLWithPath: "/bin/bash")
+        job.arguments = [scriptPath]
+        job.environment = ["HOME": "/home/alice", "PATH": "/usr/bin:/bin", "JUPYTERHUB_API_URL": "http://127.0.0.1:\(port)/hub/api",
+                           "JUPYTERHUB_API_TOKEN": "tok123", "JUPYTERHUB_USER": "alice", "NOT_ALLOWED": "leak",
+                           "SLURM_JOB_ID": "42"]
+        try job.run()
+        job.waitUntilExit()
+        XCTAssertEqual(job.terminationStatus, 0)
+        let result = try String(contentsOfFile: output, encoding: .utf8)
+        XCTAssertTrue(result.contains("JUPYTERHUB_USER=alice"))
+        XCTAssertTrue(result.contains("SLURM_JOB_ID=42"))
+        XCTAssertFalse(result.contains("NOT_ALLOWED"))
+        XCTAssertTrue(result.contains("a b|$HOME|`id`|it's|back\\slash|"), result)
+        let report = try String(contentsOfFile: hubLog, encoding: .utf8)
+        XCTAssertTrue(report.hasPrefix("/hub/api/batchspawner token tok123 {\"port\": "), report)
+        let reported = report.split(separator: " ").last.map { $0.trimmingCharacters(in: CharacterSet(charactersIn: "}\n")) } ?? ""
+        XCTAssertTrue(result.contains("JUPYTERHUB_SERVICE_URL=http://0.0.0.0:\(reported)/user/alice/"), result)
+        XCTAssertTrue(result.contains("PATH=/opt/v env/bin:"), "environment path prepended")
+    }
+}
