@@ -12,14 +12,17 @@ public struct SpawnRequest: Sendable {
     public var environment: [String: String]
     /// Validated options from the spawn form or API body.
     public var userOptions: JSONValue
+    /// Where the job's port report (`POST /hub/api/batchspawner`) arrives, for spawners that need it.
+    public var portReport: PortReport
 
     public init(userName: String, serverName: String, servicePrefix: String,
-                environment: [String: String], userOptions: JSONValue) {
+                environment: [String: String], userOptions: JSONValue, portReport: PortReport = PortReport()) {
         self.userName = userName
         self.serverName = serverName
         self.servicePrefix = servicePrefix
         self.environment = environment
         self.userOptions = userOptions
+        self.portReport = portReport
     }
 }
 

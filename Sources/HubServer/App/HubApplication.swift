@@ -111,6 +111,7 @@ public enum HubApplication {
         ServersAPI(components: components).register(on: router)
         TokensAPI(components: components).register(on: router)
         OAuthProviderAPI(components: components).register(on: router)
+        BatchSpawnerAPI(components: components).register(on: router)
         LoginPages(components: components).register(on: router)
         ServerPages(components: components).register(on: router)
         UserRedirects(components: components).register(on: router)

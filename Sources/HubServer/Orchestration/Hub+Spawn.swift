@@ -44,6 +44,7 @@ extension Hub {
         var entry = entries[key] ?? ServerEntry()
         entry.lifecycle = try entry.lifecycle.applying(.spawnRequested)
         entry.progress = ProgressLog()
+        entry.portReport = PortReport()
         entry.spawnStarted = .now
         entry.spawnTask = Task { await self.runSpawn(user: user, record: record, token: token, prefix: prefix) }
         entries[key] = entry
@@ -73,11 +74,11 @@ extension Hub {
     /// The spawn itself: launch, persist state, wait until the server answers, route it.
     private func runSpawn(user: User, record: ServerRecord, token: String, prefix: String) async {
         let key = record.fullName
-        guard let progress = entries[key]?.progress else { return }
+        guard let progress = entries[key]?.progress, let portReport = entries[key]?.portReport else { return }
         let request = SpawnRequest(
             userName: user.name, serverName: record.name, servicePrefix: prefix,
             environment: environment.environment(user: user, server: record.name, token: token),
-            userOptions: record.userOptions)
+            userOptions: record.userOptions, portReport: portReport)
         var record = record
         do {
             let result = try await withTimeout(seconds: config.spawner.startTimeout, what: "Spawner.start") {

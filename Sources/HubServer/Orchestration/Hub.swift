@@ -16,6 +16,8 @@ public actor Hub {
         var spawnTask: Task<Void, Never>?
         var stopTask: Task<Void, Never>?
         var spawnStarted: ContinuousClock.Instant?
+        /// Receives the port a batch job reports for this spawn.
+        var portReport = PortReport()
     }
 
     let config: HubConfiguration
@@ -71,6 +73,18 @@ public actor Hub {
             result[String(key[..<slash]), default: [:]][String(key[key.index(after: slash)...])] = entry.lifecycle
         }
         return result
+    }
+
+    /// What became of a port report.
+    enum PortReportOutcome: Sendable { case accepted, alreadyReported, noPendingServer }
+
+    /// Records a port reported by the spawning server that holds the API token `tokenID`.
+    func reportPort(_ port: Int, tokenID: Int64) async throws -> PortReportOutcome {
+        for record in try await store.allServers() where record.tokenID == tokenID {
+            guard let entry = entries[record.fullName], entry.lifecycle == .spawning else { return .noPendingServer }
+            return await entry.portReport.report(port) ? .accepted : .alreadyReported
+        }
+        return .noPendingServer
     }
 
     /// Number of servers spawning right now.

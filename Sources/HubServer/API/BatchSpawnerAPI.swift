@@ -1,0 +1,29 @@
+import HubModel
+import Hummingbird
+
+/// `POST /hub/api/batchspawner`: a batch job reports the port its server listens on, as
+/// `batchspawner-singleuser` does. Unlike batchspawner, only `port` is taken (never `ip` or any
+/// other attribute); the host always comes from the scheduler.
+struct BatchSpawnerAPI {
+    let components: HubComponents
+
+    func register(on router: Router<HubRequestContext>) {
+        router.post("/hub/api/batchspawner", use: report)
+    }
+
+    @Sendable func report(_ request: Request, context: HubRequestContext) async throws -> Response {
+        let principal = try await components.requirePrincipal(request)
+        guard let tokenID = principal.token?.id else {
+            throw APIError(.forbidden, "Only a server's own API token may report its port")
+        }
+        guard let body = try await request.decodeJSONBody(limit: 4096)?.objectValue,
+              let port = body["port"]?.intValue, (1...65535).contains(port) else {
+            throw APIError.badRequest("Body must be {\"port\": <1-65535>}")
+        }
+        switch try await components.hub.reportPort(port, tokenID: tokenID) {
+        case .accepted: return JSONResponse.make(.object(["message": "BatchSpawner data configured"]))
+        case .alreadyReported: throw APIError(.conflict, "A port was already reported for this server")
+        case .noPendingServer: throw APIError.notFound("No pending server uses this token")
+        }
+    }
+}
