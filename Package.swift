@@ -75,7 +75,9 @@ let package = Package(
         // The Slurm spawner: site limits, option validation, job scripts.
         .target(
             name: "SlurmSpawner",
-            dependencies: ["HubModel", "HubSpawner", .product(name: "Mustache", package: "swift-mustache")],
+            dependencies: [
+                "HubModel", "HubSpawner", "SSHTransport", .product(name: "Mustache", package: "swift-mustache"),
+            ],
             resources: [.copy("Resources")]
         ),
         // The hub: REST API, OAuth provider, pages, orchestration, metrics.
@@ -125,5 +127,17 @@ let package = Package(
                 .product(name: "HTTPTypes", package: "swift-http-types"),
             ]
         ),
+        // libssh, found through pkg-config (Debian: libssh-dev).
+        .systemLibrary(
+            name: "CLibSSH",
+            pkgConfig: "libssh",
+            providers: [.apt(["libssh-dev"])]
+        ),
+        // SSH to the cluster login nodes (libssh): pinned host keys, one reused session per node, failover.
+        .target(
+            name: "SSHTransport",
+            dependencies: ["CLibSSH", .product(name: "Logging", package: "swift-log")]
+        ),
+        .testTarget(name: "SSHTransportTests", dependencies: ["SSHTransport"]),
     ]
 )

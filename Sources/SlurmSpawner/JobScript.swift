@@ -1,6 +1,7 @@
 import Foundation
 import HubModel
 import Mustache
+import SSHTransport
 
 /// Renders the batch script for one server from a Mustache template (the shipped one, or a site's).
 ///
@@ -68,27 +69,18 @@ public struct JobScript: Sendable {
             "home": context.home, "keep_names": context.keepNames.joined(separator: " "),
             "output": options.keepOutput ? "\(context.home)/slurm-%j.out" : "/dev/null",
             "port_low": context.ports.lowerBound, "port_high": context.ports.upperBound,
-            "service_prefix": HeredocQuoting.escape(ShellWord.quote(context.servicePrefix)),
-            "command": context.command.map { HeredocQuoting.escape(ShellWord.quote($0)) }.joined(separator: " "),
-            "modules": options.environment.modules.map { HeredocQuoting.escape(ShellWord.quote($0)) },
+            "service_prefix": HeredocQuoting.escape(ShellQuoting.quote(context.servicePrefix)),
+            "command": context.command.map { HeredocQuoting.escape(ShellQuoting.quote($0)) }.joined(separator: " "),
+            "modules": options.environment.modules.map { HeredocQuoting.escape(ShellQuoting.quote($0)) },
         ]
         if let memory = options.memoryMiB { values["memory"] = memory }
         if options.gpus > 0 { values["gres"] = partition.gresTemplate.replacingOccurrences(of: "{}", with: "\(options.gpus)") }
         if let reservation = options.reservation { values["reservation"] = reservation }
         if let account = options.account { values["account"] = account }
         if let qos = options.qos { values["qos"] = qos }
-        if !options.environment.path.isEmpty { values["path"] = HeredocQuoting.escape(ShellWord.quote(options.environment.path)) }
-        if let url = options.defaultURL { values["default_url"] = HeredocQuoting.escape(ShellWord.quote(url)) }
+        if !options.environment.path.isEmpty { values["path"] = HeredocQuoting.escape(ShellQuoting.quote(options.environment.path)) }
+        if let url = options.defaultURL { values["default_url"] = HeredocQuoting.escape(ShellQuoting.quote(url)) }
         return template.render(values)
-    }
-}
-
-/// POSIX shell quoting of one word.
-public enum ShellWord {
-    /// The word in single quotes (with embedded single quotes closed, escaped and reopened), or bare if plainly safe.
-    public static func quote(_ word: String) -> String {
-        if !word.isEmpty, word.range(of: #"^[A-Za-z0-9_./:@%+=,-]+$"#, options: .regularExpression) != nil { return word }
-        return "'" + word.replacingOccurrences(of: "'", with: #"'\''"#) + "'"
     }
 }
 
