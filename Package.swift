@@ -77,6 +77,7 @@ let package = Package(
             name: "SlurmSpawner",
             dependencies: [
                 "HubModel", "HubSpawner", "SSHTransport", .product(name: "Mustache", package: "swift-mustache"),
+                .product(name: "Logging", package: "swift-log"),
             ],
             resources: [.copy("Resources")]
         ),
@@ -107,7 +108,7 @@ let package = Package(
         .testTarget(name: "HubModelTests", dependencies: ["HubModel", "HubConfig"]),
         .testTarget(name: "HubStoreTests", dependencies: ["HubStore", "HubModel"]),
         .testTarget(name: "HubSpawnerTests", dependencies: ["HubSpawner", "HubModel"]),
-        .testTarget(name: "SlurmSpawnerTests", dependencies: ["SlurmSpawner", "HubModel"]),
+        .testTarget(name: "SlurmSpawnerTests", dependencies: ["SlurmSpawner", "HubModel", "HubSpawner", "SSHTransport"]),
         .testTarget(
             name: "HubProxyTests",
             dependencies: [
