@@ -13,9 +13,6 @@ public actor PortReport {
         return true
     }
 
-    /// The port, once reported.
-    public var reported: Int? { port }
-
     /// Waits until a port is reported, checking every `interval`; returns nil when `stillWaiting`
     /// says to give up (the job died, say) or the task is cancelled.
     public func wait(interval: Duration = .milliseconds(200),

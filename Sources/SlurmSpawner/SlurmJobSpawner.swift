@@ -89,7 +89,7 @@ public final class SlurmJobSpawner: Spawner {
             throw SpawnError("sbatch failed: \(submitted.stderr.trimmingCharacters(in: .whitespacesAndNewlines))")
         }
         progress(ProgressEvent(progress: 10, message: "Submitted batch job \(jobID) to partition \(options.partition)"))
-        var state = JSONValue.object(["job_id": .string(jobID), "user": .string(request.userName), "tag": .string(tag)])
+        var fields: [String: JSONValue] = ["job_id": .string(jobID), "user": .string(request.userName), "tag": .string(tag)]
         do {
             let node = try await waitUntilRunning(jobID: jobID, progress: progress)
             progress(ProgressEvent(progress: 50, message: "Job \(jobID) running on \(node); waiting for the server to report its port"))
@@ -100,11 +100,10 @@ public final class SlurmJobSpawner: Spawner {
                 } ?? true
             }
             guard let port else { throw SpawnError("Job \(jobID) ended before its server reported a port") }
-            state = .object(["job_id": .string(jobID), "user": .string(request.userName), "tag": .string(tag),
-                             "node": .string(node)])
-            return SpawnResult(url: "http://\(node):\(port)", state: state)
+            fields["node"] = .string(node)
+            return SpawnResult(url: "http://\(node):\(port)", state: .object(fields))
         } catch {
-            try? await stop(state: state)
+            try? await stop(state: .object(fields))
             throw error
         }
     }

@@ -29,11 +29,7 @@ public struct SlurmOptions: Sendable, Equatable {
     public var defaultURL: String?
 
     /// Slurm's `--time` form: `D-HH:MM:SS`.
-    public var timeLimit: String {
-        let days = runtime / 86400, hours = runtime / 3600 % 24, minutes = runtime / 60 % 60, seconds = runtime % 60
-        let clock = [hours, minutes, seconds].map { $0 < 10 ? "0\($0)" : "\($0)" }.joined(separator: ":")
-        return days > 0 ? "\(days)-\(clock)" : clock
-    }
+    public var timeLimit: String { Self.format(runtime) }
 
     /// Validates raw options (from the form, the URL or the REST body) against the site.
     ///
@@ -160,8 +156,10 @@ public struct SlurmOptions: Sendable, Equatable {
         return ((days * 24 + hours) * 60 + minutes) * 60 + seconds
     }
 
-    static func format(_ seconds: Int) -> String {
-        SlurmOptions(partition: "", cpus: 1, memoryMiB: nil, gpus: 0, runtime: seconds,
-                     environment: .init(id: ""), keepOutput: false).timeLimit
+    /// Seconds as `[D-]HH:MM:SS`.
+    static func format(_ total: Int) -> String {
+        let days = total / 86400, hours = total / 3600 % 24, minutes = total / 60 % 60, seconds = total % 60
+        let clock = [hours, minutes, seconds].map { $0 < 10 ? "0\($0)" : "\($0)" }.joined(separator: ":")
+        return days > 0 ? "\(days)-\(clock)" : clock
     }
 }

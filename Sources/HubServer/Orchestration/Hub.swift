@@ -62,7 +62,11 @@ public actor Hub {
 
     /// Lifecycles of all servers of one user, by server name.
     func lifecycles(ofUser user: String) -> [String: ServerLifecycle] {
-        lifecyclesByUser()[user] ?? [:]
+        var result: [String: ServerLifecycle] = [:]
+        for (key, entry) in entries where key.hasPrefix(user + "/") {
+            result[String(key.dropFirst(user.count + 1))] = entry.lifecycle
+        }
+        return result
     }
 
     /// Lifecycles of every server: user name → server name → lifecycle.
