@@ -85,7 +85,7 @@ let package = Package(
         .target(
             name: "HubServer",
             dependencies: [
-                "HubModel", "HubConfig", "HubStore", "HubAuth", "HubProxy", "HubSpawner",
+                "HubModel", "HubConfig", "HubStore", "HubAuth", "HubProxy", "HubSpawner", "SlurmSpawner", "SSHTransport",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),

@@ -97,8 +97,10 @@ extension ConfigLoader {
             guard spawner.local.ports != nil else {
                 throw ConfigError("spawner.local.port_range '\(spawner.local.portRange)' must be low-high within 1-65535")
             }
+        case "slurm":
+            try validateSlurm(spawner.slurm, extraEnvironment: spawner.environment)
         default:
-            throw ConfigError("spawner.kind '\(spawner.kind)' is not supported (supported: local)")
+            throw ConfigError("spawner.kind '\(spawner.kind)' is not supported (supported: local, slurm)")
         }
     }
 }

@@ -53,6 +53,60 @@ public enum DefaultConfig {
         args: []
         ip: 127.0.0.1
         port_range: 50000-59999
+      # Each server is a Slurm job submitted as the user (sudo -u <user> sbatch) on a login node over SSH.
+      slurm:
+        # host or host:port, tried in order; the next one is used while one is down.
+        login_nodes: []
+        # The hub's account on the login nodes; it runs every user command through `sudo`.
+        ssh_user: slurmhub
+        # Private key (ed25519, ECDSA or RSA, no passphrase); <key>-cert.pub is used if present.
+        ssh_key_file: /etc/slurmhub/ssh/id_ed25519
+        # Pins every login node's host key; unknown or changed keys are refused, nothing is ever added.
+        known_hosts_file: /etc/slurmhub/ssh/known_hosts
+        connect_timeout: 10
+        keepalive_interval: 30
+        # Longest time one command on a login node may take, in seconds.
+        command_timeout: 60
+        # Runs a command as the user; the user name is appended.
+        sudo: [/usr/bin/sudo, -n, -u]
+        sbatch: /usr/bin/sbatch
+        scancel: /usr/bin/scancel
+        squeue: /usr/bin/squeue
+        sinfo: /usr/bin/sinfo
+        # Reads the tail of a failed job's output (as the user).
+        tail: /usr/bin/tail
+        # Writes the token file when token_delivery is file (as the user).
+        install: /usr/bin/install
+        # Sent as SLURM_CONF with every command (empty: the login node's default).
+        slurm_conf: ""
+        # Passed as --clusters to sbatch, squeue and scancel (empty: the default cluster).
+        cluster: ""
+        # Job name of every server job; jobs with this name and a slurmhub tag unknown to the database are cancelled.
+        job_name: slurmhub
+        # The user's home directory on the cluster ({username} is replaced).
+        home: /home/{username}
+        # The job's output file ({home}, {username}; Slurm's %j); its tail is shown when a job fails.
+        output: "{home}/.slurmhub-%j.log"
+        # Variables allowed into jobs besides JupyterHub's own; everything else is never sent.
+        environment_allow: []
+        # environment: the API token travels in the job environment; file: as a 0600 file read by the job.
+        token_delivery: environment
+        # Where token files go ({home}, {username}).
+        token_dir: "{home}/.slurmhub/tokens"
+        # A Mustache job template replacing the shipped one (empty: shipped).
+        job_template_file: ""
+        cmd: [jupyterhub-singleuser]
+        args: []
+        # The job picks a free port in this range on its node and reports it to the hub.
+        port_range: 50000-59999
+        # How often a starting job is checked, in seconds.
+        startup_poll_interval: 1
+        # Whether users may pass reservation, account and qos.
+        allow_accounting_options: true
+        # {name, description, simple, max_runtime, max_cpus, max_memory, max_gpus, gres}
+        partitions: []
+        # {id, description, modules, path}
+        environments: []
     # External services such as the idle culler: {name, api_token_file, scopes, admin}.
     services: []
     proxy:

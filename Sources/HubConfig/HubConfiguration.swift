@@ -68,10 +68,11 @@ public struct SpawnerSection: Sendable, Codable, Equatable {
     public var environment: [String: String]
     public var defaultURL: String
     public var local: LocalSpawnerSection
+    public var slurm: SlurmSpawnerSection
 
     enum CodingKeys: String, CodingKey {
         case kind, startTimeout = "start_timeout", httpTimeout = "http_timeout", pollInterval = "poll_interval"
-        case environment, defaultURL = "default_url", local
+        case environment, defaultURL = "default_url", local, slurm
     }
 }
 
@@ -87,11 +88,7 @@ public struct LocalSpawnerSection: Sendable, Codable, Equatable {
     }
 
     /// `port_range` parsed as `low-high`.
-    public var ports: ClosedRange<Int>? {
-        let parts = portRange.split(separator: "-").compactMap { Int($0.trimmingCharacters(in: .whitespaces)) }
-        guard parts.count == 2, parts[0] >= 1, parts[0] <= parts[1], parts[1] <= 65535 else { return nil }
-        return parts[0]...parts[1]
-    }
+    public var ports: ClosedRange<Int>? { PortRange.parse(portRange) }
 }
 
 /// One entry of `services`.

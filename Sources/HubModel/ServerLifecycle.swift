@@ -5,7 +5,7 @@ import Foundation
 /// ```
 /// stopped ─spawn→ spawning ─up→ running ─stop→ stopping ─stopped→ stopped
 ///              └─fail→ failed        └─gone→ stopped
-/// (restart) checking ─running→ running / ─gone→ stopped
+/// (restart) checking ─running→ running / ─gone→ stopped / ─spawnResumed→ spawning
 /// ```
 /// Everything else asks this type; nobody re-derives state from rows or flags.
 public enum ServerLifecycle: Sendable, Equatable {
@@ -27,6 +27,8 @@ public enum ServerLifecycle: Sendable, Equatable {
         case spawnRequested, spawnSucceeded, spawnFailed(String)
         case stopRequested, stopFinished
         case restored, pollRunning, pollGone
+        /// After a restart, a spawn that was in progress continues.
+        case spawnResumed
     }
 
     /// Why a transition was refused.
@@ -48,6 +50,7 @@ public enum ServerLifecycle: Sendable, Equatable {
         case (.running, .pollGone), (.checking, .pollGone): return .stopped
         case (.running, .pollRunning), (.checking, .pollRunning): return .running
         case (.stopped, .restored), (.failed, .restored): return .checking
+        case (.checking, .spawnResumed): return .spawning
         case (.failed, .stopFinished), (.stopped, .stopFinished): return .stopped
         default: throw TransitionError(from: self, event: event)
         }

@@ -14,17 +14,25 @@ public struct SpawnRequest: Sendable {
     public var userOptions: JSONValue
     /// Where the job's port report (`POST /hub/api/batchspawner`) arrives, for spawners that need it.
     public var portReport: PortReport
+    /// Persists intermediate state before the spawn finishes (e.g. a job's tag before it is submitted,
+    /// then its id), so that a hub restart or a cancelled spawn can find and stop what was launched.
+    public var checkpoint: StateCheckpoint
 
     public init(userName: String, serverName: String, servicePrefix: String,
-                environment: [String: String], userOptions: JSONValue, portReport: PortReport = PortReport()) {
+                environment: [String: String], userOptions: JSONValue, portReport: PortReport = PortReport(),
+                checkpoint: @escaping StateCheckpoint = { _ in }) {
         self.userName = userName
         self.serverName = serverName
         self.servicePrefix = servicePrefix
         self.environment = environment
         self.userOptions = userOptions
         self.portReport = portReport
+        self.checkpoint = checkpoint
     }
 }
+
+/// Saves a spawner's state for one server; throws when it could not be stored (the spawn must then stop).
+public typealias StateCheckpoint = @Sendable (JSONValue) async throws -> Void
 
 /// What a successful `start` returns.
 public struct SpawnResult: Sendable {
@@ -82,9 +90,25 @@ public protocol Spawner: Sendable {
 
     /// A short description for `/hub/api/info`.
     var kind: String { get }
+
+    /// Continues a spawn that was in progress when the hub stopped, from its checkpointed `state`
+    /// (the job is still queued, say), without launching anything new.
+    func resume(_ request: SpawnRequest, state: JSONValue, progress: @escaping ProgressSink) async throws -> SpawnResult
+
+    /// After a restart: stops what this spawner launched that no server row knows any more
+    /// (`knownStates` are the states of all rows). Returns a description of each thing stopped.
+    func sweepOrphans(knownStates: [JSONValue]) async -> [String]
 }
 
 extension Spawner {
+    /// Default: spawns cannot be resumed; the hub cleans them up instead.
+    public func resume(_ request: SpawnRequest, state: JSONValue, progress: @escaping ProgressSink) async throws -> SpawnResult {
+        throw SpawnError("The \(kind) spawner cannot resume a spawn interrupted by a hub restart")
+    }
+
+    /// Default: nothing is launched that the database would not know.
+    public func sweepOrphans(knownStates: [JSONValue]) async -> [String] { [] }
+
     /// Default: one `poll` per server, run concurrently.
     public func pollAll(states: [String: JSONValue]) async -> [String: PollResult] {
         await withTaskGroup(of: (String, PollResult).self) { group in

@@ -110,6 +110,7 @@ final class LoginNode: @unchecked Sendable {
         do {
             let fresh = try LibSSHSession(host: host, configuration: configuration, timeout: timeout)
             handshakes += 1
+            configuration.onSessionEstablished?(host)
             session = fresh
             backoff.reset()
             retryAt = nil

@@ -42,6 +42,8 @@ public struct SSHTransportConfiguration: Sendable {
     public var reconnectInitialDelay: Duration
     /// The longest delay between reconnection attempts.
     public var reconnectMaximumDelay: Duration
+    /// Called each time a session to a node is established (for metrics: sessions are meant to be reused).
+    public var onSessionEstablished: (@Sendable (SSHHost) -> Void)?
 
     /// Creates a configuration.
     public init(
@@ -53,7 +55,8 @@ public struct SSHTransportConfiguration: Sendable {
         connectTimeout: Duration = .seconds(10),
         keepalive: Duration? = .seconds(30),
         reconnectInitialDelay: Duration = .milliseconds(500),
-        reconnectMaximumDelay: Duration = .seconds(30)
+        reconnectMaximumDelay: Duration = .seconds(30),
+        onSessionEstablished: (@Sendable (SSHHost) -> Void)? = nil
     ) {
         self.hosts = hosts
         self.user = user
@@ -64,6 +67,7 @@ public struct SSHTransportConfiguration: Sendable {
         self.keepalive = keepalive
         self.reconnectInitialDelay = reconnectInitialDelay
         self.reconnectMaximumDelay = reconnectMaximumDelay
+        self.onSessionEstablished = onSessionEstablished
     }
 
     /// Where an OpenSSH certificate for the private key is looked for.

@@ -20,9 +20,14 @@ public struct JobScript: Sendable {
         public var ports: ClosedRange<Int>
         public var servicePrefix: String
         public var command: [String]
+        /// The job's output file (Slurm's `%j` etc. allowed).
+        public var output: String
+        /// Where the job reads its API token from, or nil when the token is in the environment.
+        public var tokenFile: String?
 
         public init(username: String, home: String, tag: String, jobName: String, keepNames: [String],
-                    ports: ClosedRange<Int>, servicePrefix: String, command: [String]) {
+                    ports: ClosedRange<Int>, servicePrefix: String, command: [String], output: String,
+                    tokenFile: String? = nil) {
             self.username = username
             self.home = home
             self.tag = tag
@@ -31,6 +36,8 @@ public struct JobScript: Sendable {
             self.ports = ports
             self.servicePrefix = servicePrefix
             self.command = command
+            self.output = output
+            self.tokenFile = tokenFile
         }
     }
 
@@ -56,9 +63,10 @@ public struct JobScript: Sendable {
         where value.range(of: safeWord, options: .regularExpression) == nil {
             throw OptionError(field: field, "unsafe value for a job script")
         }
-        guard context.home.range(of: #"^/[A-Za-z0-9_./-]*$"#, options: .regularExpression) != nil,
-              !context.home.contains("..") else {
-            throw OptionError(field: "home", "unsafe home directory for a job script")
+        for (field, path) in [("home", context.home), ("output", context.output), ("token_file", context.tokenFile ?? "/")] {
+            guard path.range(of: #"^/[A-Za-z0-9_.,+@%/-]*$"#, options: .regularExpression) != nil, !path.contains("..") else {
+                throw OptionError(field: field, "unsafe path for a job script")
+            }
         }
         for name in context.keepNames where name.range(of: #"^[A-Za-z_][A-Za-z0-9_]*$"#, options: .regularExpression) == nil {
             throw OptionError(field: "environment allow-list", "invalid variable name \(name)")
@@ -67,7 +75,7 @@ public struct JobScript: Sendable {
             "job_name": context.jobName, "tag": context.tag, "partition": options.partition,
             "time": options.timeLimit, "cpus": options.cpus, "username": context.username,
             "home": context.home, "keep_names": context.keepNames.joined(separator: " "),
-            "output": options.keepOutput ? "\(context.home)/slurm-%j.out" : "/dev/null",
+            "output": context.output,
             "port_low": context.ports.lowerBound, "port_high": context.ports.upperBound,
             "service_prefix": HeredocQuoting.escape(ShellQuoting.quote(context.servicePrefix)),
             "command": context.command.map { HeredocQuoting.escape(ShellQuoting.quote($0)) }.joined(separator: " "),
@@ -79,6 +87,7 @@ public struct JobScript: Sendable {
         if let account = options.account { values["account"] = account }
         if let qos = options.qos { values["qos"] = qos }
         if !options.environment.path.isEmpty { values["path"] = HeredocQuoting.escape(ShellQuoting.quote(options.environment.path)) }
+        if let tokenFile = context.tokenFile { values["token_file"] = HeredocQuoting.escape(ShellQuoting.quote(tokenFile)) }
         if let url = options.defaultURL { values["default_url"] = HeredocQuoting.escape(ShellQuoting.quote(url)) }
         return template.render(values)
     }

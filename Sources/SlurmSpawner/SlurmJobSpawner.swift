@@ -5,61 +5,79 @@ import Logging
 import SSHTransport
 
 /// Runs each server as a Slurm job submitted as the user (`sudo -u <user> sbatch`) on a login node
-/// reached through a `Transport`. Everything needed after a hub restart is in the returned state.
+/// reached through a `Transport`.
+///
+/// Submission is idempotent: the job's unique tag (its `--comment`) is checkpointed before `sbatch`
+/// runs and the job id right after, so a cancelled spawn or a hub restart can always find the job.
 public final class SlurmJobSpawner: Spawner {
     /// Commands on the login node, and how jobs are built.
     public struct Configuration: Sendable {
         public var site: SlurmSite
-        /// Prefix that runs a command as the user; the user name is appended (e.g. `sudo -n -u`).
-        public var sudo: [String]
-        public var sbatch: String
-        public var scancel: String
-        public var squeue: String
+        public var commands: SlurmCommands
         /// The user's home directory with `{username}` in it, e.g. `/home/{username}`.
         public var homeTemplate: String
         public var jobName: String
+        /// The job's output file: `{home}`, `{username}` and Slurm's `%j`, `%u`, `%x`.
+        public var outputTemplate: String
+        /// Directory of token files (`{home}`, `{username}`), or nil to pass the token in the environment.
+        public var tokenDirectoryTemplate: String?
         /// Variables sent to the login node and kept by the job's environment reset.
         public var keepNames: [String]
         public var ports: ClosedRange<Int>
         public var serverCommand: [String]
         public var commandTimeout: Duration
         public var startupPollInterval: Duration
+        /// How often a pending job's estimated start is asked for.
+        public var estimateInterval: Duration
 
-        public init(site: SlurmSite, sudo: [String] = ["/usr/bin/sudo", "-n", "-u"], sbatch: String = "/usr/bin/sbatch",
-                    scancel: String = "/usr/bin/scancel", squeue: String = "/usr/bin/squeue",
-                    homeTemplate: String = "/home/{username}", jobName: String = "slurmhub", keepNames: [String],
-                    ports: ClosedRange<Int>, serverCommand: [String] = ["jupyterhub-singleuser"],
-                    commandTimeout: Duration = .seconds(60), startupPollInterval: Duration = .seconds(1)) {
+        public init(site: SlurmSite, commands: SlurmCommands = SlurmCommands(), homeTemplate: String = "/home/{username}",
+                    jobName: String = "slurmhub", outputTemplate: String = "{home}/.slurmhub-%j.log",
+                    tokenDirectoryTemplate: String? = nil, keepNames: [String], ports: ClosedRange<Int>,
+                    serverCommand: [String] = ["jupyterhub-singleuser"], commandTimeout: Duration = .seconds(60),
+                    startupPollInterval: Duration = .seconds(1), estimateInterval: Duration = .seconds(30)) {
             self.site = site
-            self.sudo = sudo
-            self.sbatch = sbatch
-            self.scancel = scancel
-            self.squeue = squeue
+            self.commands = commands
             self.homeTemplate = homeTemplate
             self.jobName = jobName
+            self.outputTemplate = outputTemplate
+            self.tokenDirectoryTemplate = tokenDirectoryTemplate
             self.keepNames = keepNames
             self.ports = ports
             self.serverCommand = serverCommand
             self.commandTimeout = commandTimeout
             self.startupPollInterval = startupPollInterval
+            self.estimateInterval = estimateInterval
+        }
+
+        func home(of user: String) -> String { homeTemplate.replacingOccurrences(of: "{username}", with: user) }
+
+        func expand(_ template: String, user: String) -> String {
+            template.replacingOccurrences(of: "{home}", with: home(of: user)).replacingOccurrences(of: "{username}", with: user)
         }
     }
+
+    /// Names of the API token in the JupyterHub environment (not sent when the token travels as a file).
+    static let tokenNames: Set<String> = ["JUPYTERHUB_API_TOKEN", "JPY_API_TOKEN"]
 
     let configuration: Configuration
     let transport: any Transport
     let script: JobScript
+    let observer: (any SlurmCommandObserver)?
     let logger: Logger
 
-    public init(configuration: Configuration, transport: any Transport, script: JobScript, logger: Logger) {
+    public init(configuration: Configuration, transport: any Transport, script: JobScript,
+                observer: (any SlurmCommandObserver)? = nil, logger: Logger) {
         self.configuration = configuration
         self.transport = transport
         self.script = script
+        self.observer = observer
         self.logger = logger
     }
 
     public var kind: String { "slurm" }
 
     public func start(_ request: SpawnRequest, progress: @escaping ProgressSink) async throws -> SpawnResult {
+        let started = ContinuousClock.now
         let options: SlurmOptions
         do {
             options = try SlurmOptions.validate(request.userOptions.objectValue ?? [:], site: configuration.site)
@@ -69,105 +87,80 @@ public final class SlurmJobSpawner: Spawner {
         guard let partition = configuration.site.partitions[options.partition] else {
             throw SpawnError("Invalid option partition: unknown")
         }
+        let user = request.userName
         let tag = "slurmhub-" + Secrets.randomHex(bytes: 8)
+        let tokenFile = configuration.tokenDirectoryTemplate.map { configuration.expand($0, user: user) + "/" + tag }
         let context = JobScript.Context(
-            username: request.userName,
-            home: configuration.homeTemplate.replacingOccurrences(of: "{username}", with: request.userName),
-            tag: tag, jobName: configuration.jobName, keepNames: configuration.keepNames, ports: configuration.ports,
-            servicePrefix: request.servicePrefix, command: configuration.serverCommand)
+            username: user, home: configuration.home(of: user), tag: tag, jobName: configuration.jobName,
+            keepNames: configuration.keepNames, ports: configuration.ports, servicePrefix: request.servicePrefix,
+            command: configuration.serverCommand, output: configuration.expand(configuration.outputTemplate, user: user),
+            tokenFile: tokenFile)
         let text: String
         do {
             text = try script.render(options, partition: partition, context: context)
         } catch let error as OptionError {
             throw SpawnError("Cannot build the job script: \(error)")
         }
-        let environment = request.environment.filter { configuration.keepNames.contains($0.key) }
-        let submitted = try await transport.run(
-            configuration.sudo + [request.userName, configuration.sbatch, "--parsable"], stdin: text,
-            environment: environment, timeout: configuration.commandTimeout)
-        guard submitted.exitStatus == 0, let jobID = Self.jobID(fromParsable: submitted.stdout) else {
-            throw SpawnError("sbatch failed: \(submitted.stderr.trimmingCharacters(in: .whitespacesAndNewlines))")
+        var fields: [String: JSONValue] = ["user": .string(user), "tag": .string(tag)]
+        try await request.checkpoint(.object(fields))
+
+        var environment = request.environment.filter { configuration.keepNames.contains($0.key) }
+        if let tokenFile {
+            guard let token = request.environment["JUPYTERHUB_API_TOKEN"] else { throw SpawnError("No API token to deliver") }
+            environment = environment.filter { !Self.tokenNames.contains($0.key) }
+            let written = try await run("install", configuration.commands.writeTokenFile(user: user, path: tokenFile),
+                                        stdin: token + "\n")
+            guard written.succeeded else { throw SpawnError("Cannot write the token file: \(written.trimmedError)") }
         }
+        let submitted = try await run("sbatch", configuration.commands.submit(user: user), stdin: text,
+                                      environment: environment.merging(configuration.commands.environment) { _, site in site })
+        guard submitted.succeeded, let jobID = Self.jobID(fromParsable: submitted.stdout) else {
+            throw SpawnError("sbatch failed: \(submitted.trimmedError)")
+        }
+        fields["job_id"] = .string(jobID)
+        try await request.checkpoint(.object(fields))
+        observer?.jobSubmitted(after: ContinuousClock.now - started)
+        logger.info("submitted job \(jobID) for \(user)", metadata: ["tag": "\(tag)"])
         progress(ProgressEvent(progress: 10, message: "Submitted batch job \(jobID) to partition \(options.partition)"))
-        var fields: [String: JSONValue] = ["job_id": .string(jobID), "user": .string(request.userName), "tag": .string(tag)]
-        do {
-            let node = try await waitUntilRunning(jobID: jobID, progress: progress)
-            progress(ProgressEvent(progress: 50, message: "Job \(jobID) running on \(node); waiting for the server to report its port"))
-            let port = await request.portReport.wait(interval: .milliseconds(200)) {
-                (try? await self.status(of: [jobID])[jobID]).map { status in
-                    if case .gone = status { return false }
-                    return true
-                } ?? true
-            }
-            guard let port else { throw SpawnError("Job \(jobID) ended before its server reported a port") }
-            fields["node"] = .string(node)
-            return SpawnResult(url: "http://\(node):\(port)", state: .object(fields))
-        } catch {
-            try? await stop(state: .object(fields))
-            throw error
-        }
+        return try await follow(jobID: jobID, fields: fields, request: request, progress: progress)
     }
 
-    /// Polls the job until it runs, reporting queue state and pending reason; fails at once if it ends.
-    func waitUntilRunning(jobID: String, progress: ProgressSink) async throws -> String {
-        var lastReason = ""
-        while true {
+    public func resume(_ request: SpawnRequest, state: JSONValue, progress: @escaping ProgressSink) async throws -> SpawnResult {
+        guard var fields = state.objectValue, let user = fields["user"]?.stringValue,
+              let tag = fields["tag"]?.stringValue else {
+            throw SpawnError("Nothing to resume: no job tag was recorded")
+        }
+        if fields["job_id"]?.stringValue == nil {
+            // The hub stopped between recording the tag and sbatch answering: look for the job by its tag.
+            guard let job = try await queuedJobs().first(where: { $0.tag == tag && $0.user == user }) else {
+                throw SpawnError("The job was never submitted")
+            }
+            fields["job_id"] = .string(job.id)
+            try await request.checkpoint(.object(fields))
+        }
+        guard let jobID = fields["job_id"]?.stringValue else { throw SpawnError("Nothing to resume") }
+        progress(ProgressEvent(progress: 10, message: "Hub restarted; following batch job \(jobID)"))
+        return try await follow(jobID: jobID, fields: fields, request: request, progress: progress)
+    }
+
+    /// Waits for the job to run and its server to report a port; fails at once, with the tail of
+    /// the job's output, when the job ends first.
+    func follow(jobID: String, fields: [String: JSONValue], request: SpawnRequest,
+                progress: @escaping ProgressSink) async throws -> SpawnResult {
+        let user = request.userName
+        let node = try await waitUntilRunning(jobID: jobID, user: user, progress: progress)
+        progress(ProgressEvent(progress: 50, message: "Job \(jobID) running on \(node); waiting for the server to report its port"))
+        let port = await request.portReport.wait(interval: .milliseconds(200)) {
+            guard let status = try? await self.status(of: [jobID])[jobID] else { return true }
+            return status != .gone
+        }
+        guard let port else {
             try Task.checkCancellation()
-            switch try await status(of: [jobID])[jobID] ?? .gone {
-            case .running(let node):
-                return node
-            case .pending(let reason):
-                if reason != lastReason {
-                    progress(ProgressEvent(progress: 20, message: "Pending in queue (reason: \(reason))"))
-                    lastReason = reason
-                }
-            case .gone:
-                throw SpawnError("Job \(jobID) ended before it started running")
-            }
-            try await Task.sleep(for: configuration.startupPollInterval)
+            throw await ended(jobID: jobID, user: user, before: "its server reported a port")
         }
-    }
-
-    /// One `squeue` for all `jobIDs`.
-    func status(of jobIDs: [String]) async throws -> [String: JobStatus] {
-        let result = try await transport.run(SqueueQuery.arguments(squeue: configuration.squeue, jobIDs: jobIDs),
-                                             timeout: configuration.commandTimeout)
-        return try SqueueQuery.parse(result.stdout + "\n" + result.stderr, jobIDs: jobIDs)
-    }
-
-    public func poll(state: JSONValue) async -> PollResult {
-        await pollAll(states: ["job": state])["job"] ?? .unknown(reason: "no result")
-    }
-
-    /// One `squeue` for every server; running and pending jobs are running, anything unreadable is unknown.
-    public func pollAll(states: [String: JSONValue]) async -> [String: PollResult] {
-        let jobs = states.compactMapValues { $0.objectValue?["job_id"]?.stringValue }
-        var results = states.filter { jobs[$0.key] == nil }.mapValues { _ in PollResult.gone(exitStatus: nil) }
-        guard !jobs.isEmpty else { return results }
-        do {
-            let statuses = try await status(of: Array(Set(jobs.values)))
-            for (key, job) in jobs {
-                if case .gone = statuses[job] ?? .gone { results[key] = .gone(exitStatus: nil) } else { results[key] = .running }
-            }
-        } catch {
-            for key in jobs.keys { results[key] = .unknown(reason: "\(error)") }
-        }
-        return results
-    }
-
-    public func stop(state: JSONValue) async throws {
-        guard let object = state.objectValue, let job = object["job_id"]?.stringValue,
-              let user = object["user"]?.stringValue else { return }
-        let result = try await transport.run(configuration.sudo + [user, configuration.scancel, job],
-                                             timeout: configuration.commandTimeout)
-        guard result.exitStatus == 0 || result.stderr.contains("Invalid job id") else {
-            throw SpawnError("scancel \(job) failed: \(result.stderr.trimmingCharacters(in: .whitespacesAndNewlines))")
-        }
-        for _ in 0..<20 {
-            if case .gone = try await status(of: [job])[job] ?? .gone { return }
-            try await Task.sleep(for: .milliseconds(500))
-        }
-        throw SpawnError("Job \(job) is still in the queue 10 s after scancel")
+        var fields = fields
+        fields["node"] = .string(node)
+        return SpawnResult(url: "http://\(node):\(port)", state: .object(fields))
     }
 
     /// The job id from `sbatch --parsable` output (`id` or `id;cluster`, last non-empty line).
@@ -175,5 +168,27 @@ public final class SlurmJobSpawner: Spawner {
         guard let line = output.split(whereSeparator: \.isNewline).last(where: { !$0.isEmpty }) else { return nil }
         let id = String(line.split(separator: ";").first ?? "")
         return !id.isEmpty && id.allSatisfy(\.isNumber) ? id : nil
+    }
+
+    /// Runs one command on a login node and tells the observer.
+    func run(_ name: String, _ argv: [String], stdin: String? = nil,
+             environment: [String: String]? = nil) async throws -> CommandResult {
+        let started = ContinuousClock.now
+        do {
+            let result = try await transport.run(argv, stdin: stdin, environment: environment ?? configuration.commands.environment,
+                                                 timeout: configuration.commandTimeout)
+            observer?.commandFinished(name, duration: ContinuousClock.now - started, succeeded: result.succeeded)
+            return result
+        } catch {
+            observer?.commandFinished(name, duration: ContinuousClock.now - started, succeeded: false)
+            throw error
+        }
+    }
+}
+
+extension CommandResult {
+    var trimmedError: String {
+        let text = stderr.trimmingCharacters(in: .whitespacesAndNewlines)
+        return text.isEmpty ? "exit status \(exitStatus)" : String(text.prefix(2000))
     }
 }

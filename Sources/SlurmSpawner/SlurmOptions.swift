@@ -24,8 +24,6 @@ public struct SlurmOptions: Sendable, Equatable {
     public var reservation: String?
     public var account: String?
     public var qos: String?
-    /// Keep the job's output in `slurm-<jobid>.out` in the home directory (else `/dev/null`).
-    public var keepOutput: Bool
     public var defaultURL: String?
 
     /// Slurm's `--time` form: `D-HH:MM:SS`.
@@ -36,7 +34,7 @@ public struct SlurmOptions: Sendable, Equatable {
     /// Values may be strings or numbers. Unknown keys are refused, so nothing unexpected reaches a script.
     public static func validate(_ raw: [String: JSONValue], site: SlurmSite) throws -> SlurmOptions {
         let known: Set<String> = ["partition", "cpus", "nprocs", "memory", "mem", "gpus", "ngpus", "runtime",
-                                  "environment", "environment_id", "reservation", "account", "qos", "output", "default_url"]
+                                  "environment", "environment_id", "reservation", "account", "qos", "default_url"]
         if let unknown = raw.keys.sorted().first(where: { !known.contains($0) }) {
             throw OptionError(field: unknown, "is not an option this hub accepts")
         }
@@ -109,14 +107,10 @@ public struct SlurmOptions: Sendable, Equatable {
             }
             defaultURL = text
         }
-        let output = first("output") ?? "false"
-        guard ["true", "false", "on", "off", "1", "0"].contains(output) else {
-            throw OptionError(field: "output", "must be true or false")
-        }
         return SlurmOptions(
             partition: partition.name, cpus: cpus, memoryMiB: memory, gpus: gpus, runtime: runtime,
             environment: environment, reservation: accounting["reservation"], account: accounting["account"],
-            qos: accounting["qos"], keepOutput: ["true", "on", "1"].contains(output), defaultURL: defaultURL)
+            qos: accounting["qos"], defaultURL: defaultURL)
     }
 
     static func integer(_ text: String?, field: String, default value: Int, range: ClosedRange<Int>) throws -> Int {
@@ -128,38 +122,22 @@ public struct SlurmOptions: Sendable, Equatable {
         return number
     }
 
-    /// `512`, `512M`, `4G`, `1T` (no unit: MiB, as Slurm reads it).
     static func parseMemory(_ text: String) throws -> Int {
-        guard let match = text.wholeMatch(of: /([0-9]{1,9})([KMGTkmgt]?)/), let number = Int(match.1) else {
+        guard let mib = SlurmQuantities.memoryMiB(text) else {
             throw OptionError(field: "memory", "must be a size such as 4096M or 16G")
         }
-        switch match.2.uppercased() {
-        case "K": return (number + 1023) / 1024
-        case "G": return number * 1024
-        case "T": return number * 1024 * 1024
-        default: return number
-        }
+        return mib
     }
 
-    /// `[d-]hh[:mm[:ss]]`, e.g. `2`, `02:30`, `1-12:00:00`.
     static func parseRuntime(_ text: String) throws -> Int {
-        guard let match = text.wholeMatch(of: /(?:([0-9]{1,3})-)?([0-9]{1,2})(?::([0-9]{2}))?(?::([0-9]{2}))?/) else {
+        do {
+            return try SlurmQuantities.seconds(runtime: text)
+        } catch .malformed {
             throw OptionError(field: "runtime", "must look like [d-]hh[:mm[:ss]], e.g. 02:30 or 1-12:00:00")
-        }
-        let days = match.1.flatMap { Int($0) } ?? 0
-        let hours = Int(match.2) ?? 0
-        let minutes = match.3.flatMap { Int($0) } ?? 0
-        let seconds = match.4.flatMap { Int($0) } ?? 0
-        guard minutes < 60, seconds < 60 else {
+        } catch .minutesOrSecondsTooLarge {
             throw OptionError(field: "runtime", "minutes and seconds must be below 60")
         }
-        return ((days * 24 + hours) * 60 + minutes) * 60 + seconds
     }
 
-    /// Seconds as `[D-]HH:MM:SS`.
-    static func format(_ total: Int) -> String {
-        let days = total / 86400, hours = total / 3600 % 24, minutes = total / 60 % 60, seconds = total % 60
-        let clock = [hours, minutes, seconds].map { $0 < 10 ? "0\($0)" : "\($0)" }.joined(separator: ":")
-        return days > 0 ? "\(days)-\(clock)" : clock
-    }
+    static func format(_ total: Int) -> String { SlurmQuantities.runtime(seconds: total) }
 }

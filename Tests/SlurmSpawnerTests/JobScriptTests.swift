@@ -8,20 +8,21 @@ final class JobScriptTests: XCTestCase {
                                         gresTemplate: "gpu:a100:{}")
 
     func render(command: [String], keep: [String] = ["HOME", "JUPYTERHUB_API_URL", "JUPYTERHUB_API_TOKEN", "JUPYTERHUB_USER"],
-                home: String = "/home/alice") throws -> String {
+                home: String = "/home/alice", tokenFile: String? = nil) throws -> String {
         let site = SlurmSite(partitions: [partition], environments: [.init(id: "env", modules: ["Python/3.11"], path: "/opt/v env/bin")])
         let options = try SlurmOptions.validate(["partition": "gpu", "cpus": 2, "memory": "2G", "gpus": 1,
                                                  "runtime": "02:00", "environment": "env", "qos": "normal"], site: site)
         return try JobScript.shipped().render(options, partition: partition, context: .init(
             username: "alice", home: home, tag: "slurmhub-abc123", jobName: "slurmhub", keepNames: keep,
-            ports: 50000...50100, servicePrefix: "/user/alice/", command: command))
+            ports: 50000...50100, servicePrefix: "/user/alice/", command: command, output: "\(home)/.slurmhub-%j.log",
+            tokenFile: tokenFile))
     }
 
     func testSbatchLinesFromValidatedOptions() throws {
         let script = try render(command: ["jupyterhub-singleuser"])
         for line in ["#SBATCH --partition=gpu", "#SBATCH --time=02:00:00", "#SBATCH --cpus-per-task=2",
                      "#SBATCH --mem=2048M", "#SBATCH --gres=gpu:a100:1", "#SBATCH --qos=normal",
-                     "#SBATCH --comment=slurmhub-abc123", "#SBATCH --output=/dev/null", "module load Python/3.11"] {
+                     "#SBATCH --comment=slurmhub-abc123", "#SBATCH --output=/home/alice/.slurmhub-%j.log", "module load Python/3.11"] {
             XCTAssertTrue(script.contains(line + "\n"), line)
         }
         XCTAssertFalse(script.contains("--account"))
@@ -33,11 +34,35 @@ final class JobScriptTests: XCTestCase {
     func testUnsafeContextIsRefused() {
         XCTAssertThrowsError(try render(command: ["x"], home: "/home/a;b"))
         XCTAssertThrowsError(try render(command: ["x"], keep: ["BAD NAME"]))
+        XCTAssertThrowsError(try render(command: ["x"], tokenFile: "/tmp/$(id)"))
     }
 
     /// Runs the rendered script with bash: only allow-listed variables survive the reset, odd
     /// arguments arrive intact, the port is reported to the hub and lands in JUPYTERHUB_SERVICE_URL.
     func testScriptResetsEnvironmentReportsPortAndRunsCommand() throws {
+        let (result, report) = try runJob(tokenFile: nil, environmentToken: "tok123")
+        XCTAssertTrue(result.contains("JUPYTERHUB_USER=alice"))
+        XCTAssertTrue(result.contains("SLURM_JOB_ID=42"))
+        XCTAssertFalse(result.contains("NOT_ALLOWED"))
+        XCTAssertTrue(result.contains("a b|$HOME|`id`|it's|back\\slash|"), result)
+        XCTAssertTrue(report.hasPrefix("/hub/api/batchspawner token tok123 {\"port\": "), report)
+        let reported = report.split(separator: " ").last.map { $0.trimmingCharacters(in: CharacterSet(charactersIn: "}\n")) } ?? ""
+        XCTAssertTrue(result.contains("JUPYTERHUB_SERVICE_URL=http://0.0.0.0:\(reported)/user/alice/"), result)
+        XCTAssertTrue(result.contains("PATH=/opt/v env/bin:"), "environment path prepended")
+    }
+
+    /// Token-file delivery: the token is read from the file (then removed), never from the job's environment.
+    func testTokenFileIsReadAndRemoved() throws {
+        let tokenFile = FileManager.default.temporaryDirectory.appendingPathComponent("token-\(UUID().uuidString)").path
+        try "filetok456\n".write(toFile: tokenFile, atomically: true, encoding: .utf8)
+        let (result, report) = try runJob(tokenFile: tokenFile, environmentToken: nil)
+        XCTAssertTrue(result.contains("JUPYTERHUB_API_TOKEN=filetok456\n"), result)
+        XCTAssertTrue(result.contains("JPY_API_TOKEN=filetok456\n"), result)
+        XCTAssertTrue(report.hasPrefix("/hub/api/batchspawner token filetok456 "), report)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: tokenFile), "the job removes the token file")
+    }
+
+    func runJob(tokenFile: String?, environmentToken: String?) throws -> (output: String, report: String) {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent(UUID().uuidString)
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         let hubLog = directory.appendingPathComponent("hub.log").path
@@ -65,7 +90,7 @@ final class JobScriptTests: XCTestCase {
         }
         let output = directory.appendingPathComponent("out").path
         let script = try render(command: ["/bin/sh", "-c", "env > \(output); printf '%s|' \"$@\" >> \(output)", "sh",
-                                          "a b", "$HOME", "`id`", "it's", "back\\slash"])
+                                          "a b", "$HOME", "`id`", "it's", "back\\slash"], tokenFile: tokenFile)
             .replacingOccurrences(of: "module load", with: "echo module")  // no environment modules here
         let scriptPath = directory.appendingPathComponent("job.sh").path
         try script.write(toFile: scriptPath, atomically: true, encoding: .utf8)
@@ -73,20 +98,11 @@ final class JobScriptTests: XCTestCase {
         job.executableURL = URL(fileURLWithPath: "/bin/bash")
         job.arguments = [scriptPath]
         job.environment = ["HOME": "/home/alice", "PATH": "/usr/bin:/bin", "JUPYTERHUB_API_URL": "http://127.0.0.1:\(port)/hub/api",
-                           "JUPYTERHUB_API_TOKEN": "tok123", "JUPYTERHUB_USER": "alice", "NOT_ALLOWED": "leak",
-                           "SLURM_JOB_ID": "42"]
+                           "JUPYTERHUB_USER": "alice", "NOT_ALLOWED": "leak", "SLURM_JOB_ID": "42"]
+            .merging(environmentToken.map { ["JUPYTERHUB_API_TOKEN": $0] } ?? [:]) { a, _ in a }
         try job.run()
         job.waitUntilExit()
         XCTAssertEqual(job.terminationStatus, 0)
-        let result = try String(contentsOfFile: output, encoding: .utf8)
-        XCTAssertTrue(result.contains("JUPYTERHUB_USER=alice"))
-        XCTAssertTrue(result.contains("SLURM_JOB_ID=42"))
-        XCTAssertFalse(result.contains("NOT_ALLOWED"))
-        XCTAssertTrue(result.contains("a b|$HOME|`id`|it's|back\\slash|"), result)
-        let report = try String(contentsOfFile: hubLog, encoding: .utf8)
-        XCTAssertTrue(report.hasPrefix("/hub/api/batchspawner token tok123 {\"port\": "), report)
-        let reported = report.split(separator: " ").last.map { $0.trimmingCharacters(in: CharacterSet(charactersIn: "}\n")) } ?? ""
-        XCTAssertTrue(result.contains("JUPYTERHUB_SERVICE_URL=http://0.0.0.0:\(reported)/user/alice/"), result)
-        XCTAssertTrue(result.contains("PATH=/opt/v env/bin:"), "environment path prepended")
+        return (try String(contentsOfFile: output, encoding: .utf8), try String(contentsOfFile: hubLog, encoding: .utf8))
     }
 }

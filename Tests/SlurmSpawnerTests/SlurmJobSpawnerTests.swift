@@ -14,12 +14,16 @@ actor FakeLoginNode: Transport {
     /// squeue answers, consumed in order; the last one repeats.
     var squeueAnswers: [CommandResult]
     var sbatchAnswer = CommandResult(exitStatus: 0, stdout: "4242\n", stderr: "")
+    /// Answer to `squeue --name=…` (all our jobs, any user).
+    var jobsAnswer = ""
+    var stdins: [[String]: String] = [:]
 
     init(squeue: [String]) {
         squeueAnswers = squeue.map { CommandResult(exitStatus: 0, stdout: $0, stderr: "") }
     }
 
     func setSqueue(_ answers: [CommandResult]) { squeueAnswers = answers }
+    func setJobs(_ answer: String) { jobsAnswer = answer }
 
     nonisolated func run(_ command: [String], stdin: String?, environment: [String: String], timeout: Duration)
         async throws -> CommandResult {
@@ -29,15 +33,19 @@ actor FakeLoginNode: Transport {
     private func record(_ command: [String], stdin: String?, environment: [String: String]) -> CommandResult {
         commands.append(command)
         environments.append(environment)
-        if let stdin { scripts.append(stdin) }
+        if let stdin { scripts.append(stdin); stdins[command] = stdin }
         if command.contains("/usr/bin/sbatch") { return sbatchAnswer }
+        if command.contains("/usr/bin/tail") { return CommandResult(exitStatus: 0, stdout: "module: command not found\n", stderr: "") }
+        if command.contains("--start") { return CommandResult(exitStatus: 0, stdout: "4242|2026-11-22T10:00:00\n", stderr: "") }
+        if command.contains(where: { $0.hasPrefix("--name=") }) { return CommandResult(exitStatus: 0, stdout: jobsAnswer, stderr: "") }
         if command.first == "/usr/bin/squeue" {
             return squeueAnswers.count > 1 ? squeueAnswers.removeFirst() : squeueAnswers.first ?? CommandResult(exitStatus: 0, stdout: "", stderr: "")
         }
         return CommandResult(exitStatus: 0, stdout: "", stderr: "")
     }
 
-    var squeueCount: Int { commands.filter { $0.first == "/usr/bin/squeue" }.count }
+    /// Status queries only (`--jobs=`).
+    var squeueCount: Int { commands.filter { $0.first == "/usr/bin/squeue" && $0.contains { $0.hasPrefix("--jobs=") } && !$0.contains("--start") }.count }
 }
 
 final class SlurmJobSpawnerTests: XCTestCase {
@@ -68,7 +76,8 @@ final class SlurmJobSpawnerTests: XCTestCase {
         XCTAssertEqual(commands.first, ["/usr/bin/sudo", "-n", "-u", "alice", "/usr/bin/sbatch", "--parsable"])
         let environment = await node.environments.first
         XCTAssertEqual(environment, ["JUPYTERHUB_API_TOKEN": "t", "JUPYTERHUB_USER": "alice"], "only allow-listed names are sent")
-        XCTAssertTrue(events.messages.contains("Pending in queue (reason: Resources)"), "\(events.messages)")
+        XCTAssertTrue(events.messages.contains("Job 4242 pending in queue (reason: Resources); estimated start 2026-11-22T10:00:00"),
+                      "\(events.messages)")
         XCTAssertTrue(events.messages.contains { $0.contains("running on node7") })
     }
 
@@ -91,7 +100,81 @@ final class SlurmJobSpawnerTests: XCTestCase {
             XCTFail("spawn should fail")
         } catch let error as SpawnError {
             XCTAssertTrue(error.message.contains("ended before it started"), error.message)
+            XCTAssertTrue(error.message.contains("/home/alice/.slurmhub-4242.log:\nmodule: command not found"), error.message)
         }
+    }
+
+    func testTagIsCheckpointedBeforeSbatchAndJobIDAfter() async throws {
+        let node = FakeLoginNode(squeue: ["4242|RUNNING|None|node7|t\n"])
+        let checkpoints = StateLog()
+        let spawn = SpawnRequest(userName: "alice", serverName: "", servicePrefix: "/user/alice/",
+                                 environment: ["JUPYTERHUB_API_TOKEN": "t"], userOptions: .object(["partition": "debug"]),
+                                 checkpoint: { state in
+                                     let submitted = await node.commands.contains { $0.contains("/usr/bin/sbatch") }
+                                     checkpoints.append(state, submitted: submitted)
+                                 })
+        _ = await spawn.portReport.report(50001)
+        _ = try await spawner(node).start(spawn, progress: { _ in })
+        let states = checkpoints.entries
+        XCTAssertEqual(states.count, 2)
+        XCTAssertFalse(states[0].submitted, "the tag is stored before sbatch runs")
+        XCTAssertNotNil(states[0].state.objectValue?["tag"]?.stringValue)
+        XCTAssertNil(states[0].state.objectValue?["job_id"])
+        XCTAssertEqual(states[1].state.objectValue?["job_id"], "4242")
+        let script = await node.scripts.first ?? ""
+        XCTAssertTrue(script.contains("#SBATCH --comment=\(states[0].state.objectValue?["tag"]?.stringValue ?? "?")\n"))
+    }
+
+    func testTokenFileModeSendsTokenOnlyOnStdin() async throws {
+        let node = FakeLoginNode(squeue: ["4242|RUNNING|None|node7|t\n"])
+        var configuration = SlurmJobSpawner.Configuration(
+            site: site, tokenDirectoryTemplate: "{home}/.slurmhub/tokens",
+            keepNames: ["JUPYTERHUB_USER"], ports: 50000...50010, startupPollInterval: .milliseconds(10))
+        configuration.commands.cluster = "c1"
+        let spawner = SlurmJobSpawner(configuration: configuration, transport: node, script: try JobScript.shipped(),
+                                      logger: Logger(label: "test"))
+        let spawn = request()
+        _ = await spawn.portReport.report(50001)
+        _ = try await spawner.start(spawn, progress: { _ in })
+        let commands = await node.commands
+        guard let install = commands.first(where: { $0.contains("/usr/bin/install") }) else { return XCTFail("\(commands)") }
+        XCTAssertEqual(Array(install.prefix(10)), ["/usr/bin/sudo", "-n", "-u", "alice", "/usr/bin/install", "-m", "0600", "-D",
+                                                   "/dev/stdin", install.last ?? ""])
+        XCTAssertTrue(install.last?.hasPrefix("/home/alice/.slurmhub/tokens/slurmhub-") ?? false)
+        let stdins = await node.stdins
+        XCTAssertEqual(stdins[install], "t\n")
+        XCTAssertEqual(commands[1], ["/usr/bin/sudo", "-n", "-u", "alice", "/usr/bin/sbatch", "--parsable", "--clusters=c1"])
+        let environments = await node.environments
+        XCTAssertEqual(environments[1], ["JUPYTERHUB_USER": "alice"], "the token is not in the job environment")
+        let script = await node.scripts.last ?? ""
+        XCTAssertFalse(script.contains("t\n") && script.contains("JUPYTERHUB_API_TOKEN=t"), "the token is not in the script")
+    }
+
+    func testResumeFindsJobByTagAndFollowsIt() async throws {
+        let node = FakeLoginNode(squeue: ["77|RUNNING|None|node3|slurmhub-aa\n"])
+        await node.setJobs("76|RUNNING|bob|slurmhub-zz\n77|PENDING|alice|slurmhub-aa\n")
+        let spawn = request()
+        _ = await spawn.portReport.report(50002)
+        let result = try await spawner(node).resume(spawn, state: .object(["user": "alice", "tag": "slurmhub-aa"]),
+                                                    progress: { _ in })
+        XCTAssertEqual(result.url, "http://node3:50002")
+        XCTAssertEqual(result.state.objectValue?["job_id"], "77")
+        let submitted = await node.commands.contains { $0.contains("/usr/bin/sbatch") }
+        XCTAssertFalse(submitted, "resuming never submits")
+        do {
+            _ = try await spawner(node).resume(request(), state: .object(["user": "alice", "tag": "slurmhub-unknown"]),
+                                               progress: { _ in })
+            XCTFail("a tag without a job cannot be resumed")
+        } catch {}
+    }
+
+    func testOrphanSweepCancelsOnlyUnknownTags() async throws {
+        let node = FakeLoginNode(squeue: [""])
+        await node.setJobs("10|RUNNING|alice|slurmhub-known\n11|PENDING|bob|slurmhub-stray\n12|RUNNING|carol|not-ours\n")
+        let swept = await (try spawner(node)).sweepOrphans(knownStates: [.object(["tag": "slurmhub-known", "user": "alice"])])
+        XCTAssertEqual(swept, ["job 11 of bob"])
+        let cancels = await node.commands.filter { $0.contains("/usr/bin/scancel") }
+        XCTAssertEqual(cancels, [["/usr/bin/sudo", "-n", "-u", "bob", "/usr/bin/scancel", "11"]])
     }
 
     func testPollAllIsOneSqueueAndUnknownNeverGone() async throws {
@@ -115,6 +198,14 @@ final class SlurmJobSpawnerTests: XCTestCase {
         XCTAssertEqual(SlurmJobSpawner.jobID(fromParsable: "warning\n123;cluster\n"), "123")
         XCTAssertNil(SlurmJobSpawner.jobID(fromParsable: "sbatch: error"))
     }
+}
+
+/// Collects checkpointed states.
+final class StateLog: @unchecked Sendable {
+    private let lock = NSLock()
+    private var stored: [(state: JSONValue, submitted: Bool)] = []
+    func append(_ state: JSONValue, submitted: Bool) { lock.withLock { stored.append((state, submitted)) } }
+    var entries: [(state: JSONValue, submitted: Bool)] { lock.withLock { stored } }
 }
 
 /// Collects progress messages from a synchronous callback.

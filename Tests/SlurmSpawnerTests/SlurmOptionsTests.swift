@@ -22,7 +22,7 @@ final class SlurmOptionsTests: XCTestCase {
 
     func testValidOptionsFromFormStrings() throws {
         let result = try options(["partition": "gpu", "nprocs": "4", "mem": "8G", "ngpus": "1", "runtime": "1-02:30",
-                                  "environment": "scipy", "account": "proj_01", "output": "true", "default_url": "/lab"])
+                                  "environment": "scipy", "account": "proj_01", "default_url": "/lab"])
         XCTAssertEqual(result.partition, "gpu")
         XCTAssertEqual(result.cpus, 4)
         XCTAssertEqual(result.memoryMiB, 8192)
@@ -31,7 +31,6 @@ final class SlurmOptionsTests: XCTestCase {
         XCTAssertEqual(result.timeLimit, "1-02:30:00")
         XCTAssertEqual(result.environment.modules, ["SciPy-bundle/2023.07"])
         XCTAssertEqual(result.account, "proj_01")
-        XCTAssertTrue(result.keepOutput)
     }
 
     func testDefaultsAndNumbers() throws {

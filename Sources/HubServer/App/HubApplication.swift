@@ -9,6 +9,8 @@ import Hummingbird
 import Logging
 import NIOPosix
 import ServiceLifecycle
+import SlurmSpawner
+import SSHTransport
 
 /// Builds the hub from its configuration and runs it: hub API and pages, the proxy,
 /// the CHP-compatible route API, and the background loops. Servers are never stopped on exit.
@@ -85,9 +87,9 @@ public enum HubApplication {
             serviceScopes[service.name] = ScopeSet.expand(service.scopes + roles, ownerName: nil)
         }
 
-        let spawner = try makeSpawner(config: config, logger: logger)
-        let routes = InProcessRouteTable()
         let metrics = HubMetrics()
+        let spawner = try makeSpawner(config: config, metrics: metrics, logger: logger)
+        let routes = InProcessRouteTable()
         let hub = try Hub(config: config, store: store, spawner: spawner, routes: routes, metrics: metrics, logger: logger)
         let components = HubComponents(
             config: config, store: store, hub: hub, authenticator: authenticator, cookies: CookieSigner(secret: cookieSecret),
@@ -95,7 +97,18 @@ public enum HubApplication {
         return Parts(components: components, routes: routes, proxyToken: proxyToken)
     }
 
-    static func makeSpawner(config: HubConfiguration, logger: Logger) throws -> any Spawner {
+    static func makeSpawner(config: HubConfiguration, metrics: HubMetrics, logger: Logger) throws -> any Spawner {
+        if config.spawner.kind == "slurm" {
+            let deployment = try SlurmDeployment(config: config)
+            try deployment.checkFiles()
+            let observer = SlurmMetrics(registry: metrics.registry)
+            var transport = deployment.transport
+            transport.onSessionEstablished = { observer.sessionEstablished($0) }
+            return SlurmJobSpawner(
+                configuration: deployment.spawner,
+                transport: SSHTransport(configuration: transport, logger: Logger(label: "slurmhub.ssh")),
+                script: try deployment.jobScript(), observer: observer, logger: Logger(label: "slurmhub.spawner"))
+        }
         let local = config.spawner.local
         guard let ports = local.ports else { throw ConfigError("spawner.local.port_range is invalid") }
         return LocalSpawner(command: local.cmd + local.args, ip: local.ip, portRange: ports,

@@ -16,15 +16,37 @@ extension Hub {
             return
         }
         for record in records { transition(record.fullName, .restored) }
-        let results = await spawner.pollAll(states: Dictionary(records.map { ($0.fullName, $0.state) }) { a, _ in a })
+        // Spawns interrupted before the server had an address continue where they were.
+        let interrupted = records.filter { $0.url == nil && !$0.state.isEmptyObject }
+        for record in interrupted { await resumeSpawn(record) }
+        let settled = records.filter { !($0.url == nil && !$0.state.isEmptyObject) }
+        let results = await spawner.pollAll(states: Dictionary(settled.map { ($0.fullName, $0.state) }) { a, _ in a })
         await withTaskGroup(of: Void.self) { group in
-            for record in records {
+            for record in settled {
                 let result = results[record.fullName] ?? .unknown(reason: "no poll result")
                 group.addTask { await self.restore(record, result: result) }
             }
         }
+        for stray in await spawner.sweepOrphans(knownStates: records.map(\.state)) {
+            logger.warning("orphan sweep stopped \(stray)")
+        }
         metrics.initSpawnersDuration.recordNanoseconds((ContinuousClock.now - started).nanoseconds)
-        logger.info("restored \(records.count) server(s)")
+        logger.info("restored \(records.count) server(s), \(interrupted.count) of them still spawning")
+    }
+
+    /// Follows a spawn that was in progress when the hub stopped.
+    private func resumeSpawn(_ record: ServerRecord) async {
+        let key = record.fullName
+        guard let user = try? await store.user(named: record.userName) else {
+            await forgetGone(record, reason: "its user is gone")
+            return
+        }
+        transition(key, .spawnResumed)
+        entries[key]?.progress = ProgressLog()
+        entries[key]?.portReport = PortReport()
+        entries[key]?.spawnStarted = .now
+        beginSpawn(user: user, record: record, operation: .resume(state: record.state))
+        logger.info("resuming the spawn of \(key)")
     }
 
     private func restore(_ record: ServerRecord, result: PollResult) async {

@@ -46,8 +46,8 @@ extension Hub {
         entry.progress = ProgressLog()
         entry.portReport = PortReport()
         entry.spawnStarted = .now
-        entry.spawnTask = Task { await self.runSpawn(user: user, record: record, token: token, prefix: prefix) }
         entries[key] = entry
+        beginSpawn(user: user, record: record, operation: .start(token: token))
         logger.info("spawning server \(key)")
         return .started
     }
@@ -71,18 +71,38 @@ extension Hub {
         return try await store.save(record)
     }
 
-    /// The spawn itself: launch, persist state, wait until the server answers, route it.
-    private func runSpawn(user: User, record: ServerRecord, token: String, prefix: String) async {
+    /// How a spawn task launches its server: a new start, or following one interrupted by a restart.
+    enum SpawnOperation: Sendable {
+        case start(token: String)
+        case resume(state: JSONValue)
+    }
+
+    /// Runs a spawn in the background as the entry's spawn task.
+    func beginSpawn(user: User, record: ServerRecord, operation: SpawnOperation) {
+        let key = record.fullName
+        entries[key]?.spawnTask = Task { await self.runSpawn(user: user, record: record, operation: operation) }
+    }
+
+    /// The spawn itself: launch (state checkpointed as it goes), wait until the server answers, route it.
+    private func runSpawn(user: User, record: ServerRecord, operation: SpawnOperation) async {
         let key = record.fullName
         guard let progress = entries[key]?.progress, let portReport = entries[key]?.portReport else { return }
+        let prefix = ServerEnvironment.prefix(user: user.name, server: record.name)
+        var environment: [String: String] = [:]
+        if case .start(let token) = operation {
+            environment = self.environment.environment(user: user, server: record.name, token: token)
+        }
         let request = SpawnRequest(
-            userName: user.name, serverName: record.name, servicePrefix: prefix,
-            environment: environment.environment(user: user, server: record.name, token: token),
-            userOptions: record.userOptions, portReport: portReport)
+            userName: user.name, serverName: record.name, servicePrefix: prefix, environment: environment,
+            userOptions: record.userOptions, portReport: portReport,
+            checkpoint: { state in try await self.checkpoint(user: user.name, server: record.name, state: state) })
         var record = record
         do {
             let result = try await withTimeout(seconds: config.spawner.startTimeout, what: "Spawner.start") {
-                try await self.spawner.start(request, progress: { progress.append($0) })
+                switch operation {
+                case .start: return try await self.spawner.start(request, progress: { progress.append($0) })
+                case .resume(let state): return try await self.spawner.resume(request, state: state, progress: { progress.append($0) })
+                }
             }
             record.url = result.url
             record.state = result.state
@@ -99,15 +119,34 @@ extension Hub {
             observeSpawn(key, status: "success")
             logger.info("server \(key) ready at \(result.url)")
         } catch {
+            // A stop request owns the clean-up of a cancelled spawn.
             guard entries[key]?.lifecycle == .spawning else { return }
             let message = Task.isCancelled ? "Spawn cancelled" : "\(error)"
             logger.error("spawn of \(key) failed: \(message)")
             progress.finish(.failed(message))
-            if !record.state.isEmptyObject { try? await spawner.stop(state: record.state) }
-            await cleanUp(record: record)
+            let latest = (try? await store.server(user: record.userName, name: record.name)) ?? record
+            if !latest.state.isEmptyObject {
+                let spawner = self.spawner
+                // Not inside this (possibly cancelled) task, so that the clean-up itself is not cancelled.
+                do {
+                    try await Task { try await spawner.stop(state: latest.state) }.value
+                } catch {
+                    logger.error("stopping the failed spawn of \(key): \(error)")
+                }
+            }
+            await cleanUp(record: latest)
             transition(key, .spawnFailed(message))
             observeSpawn(key, status: "failure")
         }
+    }
+
+    /// Stores a spawner's intermediate state in the server's row.
+    private func checkpoint(user: String, server: String, state: JSONValue) async throws {
+        guard var row = try await store.server(user: user, name: server) else {
+            throw SpawnError("The server's record is gone")
+        }
+        row.state = state
+        _ = try await store.save(row)
     }
 
     private func observeSpawn(_ key: String, status: String) {

@@ -8,6 +8,17 @@ struct ServerEnvironment {
     let defaultURL: String
     let extra: [String: String]
 
+    /// Every name `environment(user:server:token:)` can set (besides `extra`), plus `JUPYTERHUB_SERVICE_URL`
+    /// and `JUPYTERHUB_DEFAULT_URL` which job scripts set: the base of the Slurm environment allow-list.
+    static let variableNames: [String] = [
+        "JUPYTERHUB_API_TOKEN", "JPY_API_TOKEN", "JUPYTERHUB_CLIENT_ID", "JUPYTERHUB_API_URL", "JUPYTERHUB_ACTIVITY_URL",
+        "JUPYTERHUB_BASE_URL", "JUPYTERHUB_SERVICE_PREFIX", "JUPYTERHUB_SERVICE_URL", "JUPYTERHUB_OAUTH_CALLBACK_URL",
+        "JUPYTERHUB_OAUTH_ACCESS_SCOPES", "JUPYTERHUB_OAUTH_SCOPES", "JUPYTERHUB_OAUTH_CLIENT_ALLOWED_SCOPES",
+        "JUPYTERHUB_USER", "JUPYTERHUB_SERVER_NAME", "JUPYTERHUB_HOST", "JUPYTERHUB_COOKIE_HOST_PREFIX_ENABLED",
+        "JUPYTERHUB_COOKIE_OPTIONS", "JUPYTERHUB_PUBLIC_URL", "JUPYTERHUB_PUBLIC_HUB_URL", "JUPYTERHUB_DEFAULT_URL",
+        "JUPYTERHUB_ADMIN_ACCESS",
+    ]
+
     /// The OAuth client id of a server: `jupyterhub-user-<name>` (`-<server>` appended for named servers).
     static func clientID(user: String, server: String) -> String {
         let base = "jupyterhub-user-\(PathQuoting.quote(user))"
