@@ -69,6 +69,8 @@ public enum DefaultConfig {
         command_timeout: 60
         # Runs a command as the user; the user name is appended.
         sudo: [/usr/bin/sudo, -n, -u]
+        # Group of the users the hub may run commands as (the generated sudoers' Runas list; root never).
+        sudo_runas_group: jupyterhub-users
         sbatch: /usr/bin/sbatch
         scancel: /usr/bin/scancel
         squeue: /usr/bin/squeue

@@ -12,6 +12,8 @@ public struct SlurmSpawnerSection: Sendable, Codable, Equatable {
     public var commandTimeout: Double
     /// Prefix that runs a command as the user; the user name follows it.
     public var sudo: [String]
+    /// Unix group whose members the hub may act as (sudoers `Runas`); root is always excluded.
+    public var sudoRunasGroup: String
     public var sbatch: String
     public var scancel: String
     public var squeue: String
@@ -39,7 +41,8 @@ public struct SlurmSpawnerSection: Sendable, Codable, Equatable {
         case loginNodes = "login_nodes", sshUser = "ssh_user", sshKeyFile = "ssh_key_file"
         case knownHostsFile = "known_hosts_file", connectTimeout = "connect_timeout"
         case keepaliveInterval = "keepalive_interval", commandTimeout = "command_timeout"
-        case sudo, sbatch, scancel, squeue, sinfo, tail, install, slurmConf = "slurm_conf", cluster
+        case sudo, sudoRunasGroup = "sudo_runas_group", sbatch, scancel, squeue, sinfo, tail, install
+        case slurmConf = "slurm_conf", cluster
         case jobName = "job_name", home, output, environmentAllow = "environment_allow"
         case tokenDelivery = "token_delivery", tokenDir = "token_dir", jobTemplateFile = "job_template_file"
         case cmd, args, portRange = "port_range", startupPollInterval = "startup_poll_interval"

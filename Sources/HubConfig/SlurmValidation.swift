@@ -32,6 +32,9 @@ extension ConfigLoader {
         for argument in slurm.sudo where !matches(argument, #"^[A-Za-z0-9_./=-]+$"#) {
             throw fail("sudo", "argument '\(argument)' has characters outside [A-Za-z0-9_./=-]")
         }
+        guard matches(slurm.sudoRunasGroup, #"^[A-Za-z_][A-Za-z0-9_.-]{0,31}$"#) else {
+            throw fail("sudo_runas_group", "'\(slurm.sudoRunasGroup)' is not a group name")
+        }
         for (key, path) in [("sbatch", slurm.sbatch), ("scancel", slurm.scancel), ("squeue", slurm.squeue),
                             ("sinfo", slurm.sinfo), ("tail", slurm.tail), ("install", slurm.install)]
         where !matches(path, #"^/[A-Za-z0-9_./-]+$"#) {

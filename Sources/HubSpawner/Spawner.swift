@@ -95,6 +95,9 @@ public protocol Spawner: Sendable {
     /// (the job is still queued, say), without launching anything new.
     func resume(_ request: SpawnRequest, state: JSONValue, progress: @escaping ProgressSink) async throws -> SpawnResult
 
+    /// Checks user options before anything is created or launched; throws `SpawnError` naming the field.
+    func validateOptions(_ options: JSONValue) throws
+
     /// After a restart: stops what this spawner launched that no server row knows any more
     /// (`knownStates` are the states of all rows). Returns a description of each thing stopped.
     func sweepOrphans(knownStates: [JSONValue]) async -> [String]
@@ -105,6 +108,9 @@ extension Spawner {
     public func resume(_ request: SpawnRequest, state: JSONValue, progress: @escaping ProgressSink) async throws -> SpawnResult {
         throw SpawnError("The \(kind) spawner cannot resume a spawn interrupted by a hub restart")
     }
+
+    /// Default: options are not interpreted, so any are accepted.
+    public func validateOptions(_ options: JSONValue) throws {}
 
     /// Default: nothing is launched that the database would not know.
     public func sweepOrphans(knownStates: [JSONValue]) async -> [String] { [] }

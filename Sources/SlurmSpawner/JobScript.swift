@@ -78,6 +78,7 @@ public struct JobScript: Sendable {
             "output": context.output,
             "port_low": context.ports.lowerBound, "port_high": context.ports.upperBound,
             "service_prefix": HeredocQuoting.escape(ShellQuoting.quote(context.servicePrefix)),
+            "command_name": HeredocQuoting.escape(ShellQuoting.quote(context.command.first ?? "")),
             "command": context.command.map { HeredocQuoting.escape(ShellQuoting.quote($0)) }.joined(separator: " "),
             "modules": options.environment.modules.map { HeredocQuoting.escape(ShellQuoting.quote($0)) },
         ]

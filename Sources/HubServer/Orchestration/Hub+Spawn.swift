@@ -38,6 +38,7 @@ extension Hub {
                            retryAfter: Int.random(in: 30...60))
         }
 
+        try validateOptions(options)
         let token = Secrets.newToken()
         let prefix = ServerEnvironment.prefix(user: user.name, server: server)
         let record = try await prepareServer(user: user, server: server, options: options, token: token, prefix: prefix)
@@ -50,6 +51,15 @@ extension Hub {
         beginSpawn(user: user, record: record, operation: .start(token: token))
         logger.info("spawning server \(key)")
         return .started
+    }
+
+    /// Refuses options the spawner would not accept (400, naming the field), before anything changes.
+    nonisolated func validateOptions(_ options: JSONValue) throws {
+        do {
+            try spawner.validateOptions(options)
+        } catch {
+            throw APIError(.badRequest, "\(error)")
+        }
     }
 
     /// Creates the server's token, OAuth client and row before anything is launched.
