@@ -79,6 +79,8 @@ public enum DefaultConfig {
         tail: /usr/bin/tail
         # Writes the token file when token_delivery is file (as the user).
         install: /usr/bin/install
+        # Fills the token file from the hub's SSH channel (as the user).
+        dd: /usr/bin/dd
         # Sent as SLURM_CONF with every command (empty: the login node's default).
         slurm_conf: ""
         # Passed as --clusters to sbatch, squeue and scancel (empty: the default cluster).

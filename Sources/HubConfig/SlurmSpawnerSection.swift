@@ -20,6 +20,7 @@ public struct SlurmSpawnerSection: Sendable, Codable, Equatable {
     public var sinfo: String
     public var tail: String
     public var install: String
+    public var dd: String
     public var slurmConf: String
     public var cluster: String
     public var jobName: String
@@ -41,7 +42,7 @@ public struct SlurmSpawnerSection: Sendable, Codable, Equatable {
         case loginNodes = "login_nodes", sshUser = "ssh_user", sshKeyFile = "ssh_key_file"
         case knownHostsFile = "known_hosts_file", connectTimeout = "connect_timeout"
         case keepaliveInterval = "keepalive_interval", commandTimeout = "command_timeout"
-        case sudo, sudoRunasGroup = "sudo_runas_group", sbatch, scancel, squeue, sinfo, tail, install
+        case sudo, sudoRunasGroup = "sudo_runas_group", sbatch, scancel, squeue, sinfo, tail, install, dd
         case slurmConf = "slurm_conf", cluster
         case jobName = "job_name", home, output, environmentAllow = "environment_allow"
         case tokenDelivery = "token_delivery", tokenDir = "token_dir", jobTemplateFile = "job_template_file"

@@ -36,7 +36,7 @@ extension ConfigLoader {
             throw fail("sudo_runas_group", "'\(slurm.sudoRunasGroup)' is not a group name")
         }
         for (key, path) in [("sbatch", slurm.sbatch), ("scancel", slurm.scancel), ("squeue", slurm.squeue),
-                            ("sinfo", slurm.sinfo), ("tail", slurm.tail), ("install", slurm.install)]
+                            ("sinfo", slurm.sinfo), ("tail", slurm.tail), ("install", slurm.install), ("dd", slurm.dd)]
         where !matches(path, #"^/[A-Za-z0-9_./-]+$"#) {
             throw fail(key, "must be an absolute path")
         }

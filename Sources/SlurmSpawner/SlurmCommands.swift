@@ -11,6 +11,7 @@ public struct SlurmCommands: Sendable, Equatable {
     public var sinfo: String
     public var tail: String
     public var install: String
+    public var dd: String
     /// `SLURM_CONF` for every command, or nil for the login node's default.
     public var slurmConf: String?
     /// `--clusters` for sbatch, squeue and scancel, or nil.
@@ -20,7 +21,7 @@ public struct SlurmCommands: Sendable, Equatable {
 
     public init(sudo: [String] = ["/usr/bin/sudo", "-n", "-u"], sbatch: String = "/usr/bin/sbatch",
                 scancel: String = "/usr/bin/scancel", squeue: String = "/usr/bin/squeue", sinfo: String = "/usr/bin/sinfo",
-                tail: String = "/usr/bin/tail", install: String = "/usr/bin/install", slurmConf: String? = nil,
+                tail: String = "/usr/bin/tail", install: String = "/usr/bin/install", dd: String = "/usr/bin/dd", slurmConf: String? = nil,
                 cluster: String? = nil) {
         self.sudo = sudo
         self.sbatch = sbatch
@@ -29,6 +30,7 @@ public struct SlurmCommands: Sendable, Equatable {
         self.sinfo = sinfo
         self.tail = tail
         self.install = install
+        self.dd = dd
         self.slurmConf = slurmConf
         self.cluster = cluster
     }
@@ -44,9 +46,20 @@ public struct SlurmCommands: Sendable, Equatable {
     /// Run as the user.
     public func cancel(user: String, jobID: String) -> [String] { sudo + [user, scancel] + clusterArguments + [jobID] }
 
-    /// Run as the user: writes stdin to `path` with mode 0600, creating its directory.
-    public func writeTokenFile(user: String, path: String) -> [String] {
-        sudo + [user, install, "-m", "0600", "-D", "/dev/stdin", path]
+    /// Run as the user: creates the token directory with mode 0700 (or sets it).
+    public func createTokenDirectory(user: String, path: String) -> [String] {
+        sudo + [user, install, "-d", "-m", "0700", path]
+    }
+
+    /// Run as the user: creates `path` empty with mode 0600. The content follows with `fillTokenFile`:
+    /// a program run through sudo cannot reopen the hub's stdin by path (`/dev/stdin` belongs to the hub's account).
+    public func createTokenFile(user: String, path: String) -> [String] {
+        sudo + [user, install, "-m", "0600", "/dev/null", path]
+    }
+
+    /// Run as the user: writes stdin into the existing `path` (its 0600 mode is kept).
+    public func fillTokenFile(user: String, path: String) -> [String] {
+        sudo + [user, dd, "of=\(path)", "status=none"]
     }
 
     /// Run as the user: the end of a job's output file.

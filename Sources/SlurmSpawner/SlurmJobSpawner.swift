@@ -100,7 +100,8 @@ public final class SlurmJobSpawner: Spawner {
         }
         let user = request.userName
         let tag = "slurmhub-" + Secrets.randomHex(bytes: 8)
-        let tokenFile = configuration.tokenDirectoryTemplate.map { configuration.expand($0, user: user) + "/" + tag }
+        let tokenDirectory = configuration.tokenDirectoryTemplate.map { configuration.expand($0, user: user) }
+        let tokenFile = tokenDirectory.map { $0 + "/" + tag }
         let context = JobScript.Context(
             username: user, home: configuration.home(of: user), tag: tag, jobName: configuration.jobName,
             keepNames: configuration.keepNames, ports: configuration.ports, servicePrefix: request.servicePrefix,
@@ -116,12 +117,15 @@ public final class SlurmJobSpawner: Spawner {
         try await request.checkpoint(.object(fields))
 
         var environment = request.environment.filter { configuration.keepNames.contains($0.key) }
-        if let tokenFile {
+        if let tokenFile, let tokenDirectory {
             guard let token = request.environment["JUPYTERHUB_API_TOKEN"] else { throw SpawnError("No API token to deliver") }
             environment = environment.filter { !Self.tokenNames.contains($0.key) }
-            let written = try await run("install", configuration.commands.writeTokenFile(user: user, path: tokenFile),
-                                        stdin: token + "\n")
-            guard written.succeeded else { throw SpawnError("Cannot write the token file: \(written.trimmedError)") }
+            let directory = try await run("install", configuration.commands.createTokenDirectory(user: user, path: tokenDirectory))
+            guard directory.succeeded else { throw SpawnError("Cannot create \(tokenDirectory): \(directory.trimmedError)") }
+            let created = try await run("install", configuration.commands.createTokenFile(user: user, path: tokenFile))
+            guard created.succeeded else { throw SpawnError("Cannot create the token file: \(created.trimmedError)") }
+            let filled = try await run("dd", configuration.commands.fillTokenFile(user: user, path: tokenFile), stdin: token + "\n")
+            guard filled.succeeded else { throw SpawnError("Cannot write the token file: \(filled.trimmedError)") }
         }
         let submitted = try await run("sbatch", configuration.commands.submit(user: user), stdin: text,
                                       environment: environment.merging(configuration.commands.environment) { _, site in site })

@@ -5,13 +5,14 @@ import HubProxy
 import HubServer
 import Logging
 
-/// The `slurmhub` command: run the hub, check a configuration, run the proxy alone, print the version.
+/// The `slurmhub` command: run the hub, check a configuration, generate deployment files, run the proxy alone,
+/// print the version.
 @main
 struct SlurmHub: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "slurmhub",
         abstract: "A JupyterHub-compatible hub, proxy and Slurm spawner for HPC centres.",
-        subcommands: [Serve.self, CheckConfig.self, Proxy.self, Version.self],
+        subcommands: [Serve.self, CheckConfig.self, Generate.self, Proxy.self, Version.self],
         defaultSubcommand: Serve.self)
 }
 

@@ -137,15 +137,19 @@ final class SlurmJobSpawnerTests: XCTestCase {
         _ = await spawn.portReport.report(50001)
         _ = try await spawner.start(spawn, progress: { _ in })
         let commands = await node.commands
-        guard let install = commands.first(where: { $0.contains("/usr/bin/install") }) else { return XCTFail("\(commands)") }
-        XCTAssertEqual(Array(install.prefix(10)), ["/usr/bin/sudo", "-n", "-u", "alice", "/usr/bin/install", "-m", "0600", "-D",
-                                                   "/dev/stdin", install.last ?? ""])
-        XCTAssertTrue(install.last?.hasPrefix("/home/alice/.slurmhub/tokens/slurmhub-") ?? false)
+        XCTAssertEqual(commands[0], ["/usr/bin/sudo", "-n", "-u", "alice", "/usr/bin/install", "-d", "-m", "0700",
+                                     "/home/alice/.slurmhub/tokens"])
+        let install = commands[1]
+        let path = install.last ?? ""
+        XCTAssertEqual(install, ["/usr/bin/sudo", "-n", "-u", "alice", "/usr/bin/install", "-m", "0600", "/dev/null", path])
+        XCTAssertTrue(path.hasPrefix("/home/alice/.slurmhub/tokens/slurmhub-"))
+        let fill = ["/usr/bin/sudo", "-n", "-u", "alice", "/usr/bin/dd", "of=\(path)", "status=none"]
+        XCTAssertEqual(commands[2], fill)
         let stdins = await node.stdins
-        XCTAssertEqual(stdins[install], "t\n")
-        XCTAssertEqual(commands[1], ["/usr/bin/sudo", "-n", "-u", "alice", "/usr/bin/sbatch", "--parsable", "--clusters=c1"])
+        XCTAssertEqual(stdins[fill], "t\n")
+        XCTAssertEqual(commands[3], ["/usr/bin/sudo", "-n", "-u", "alice", "/usr/bin/sbatch", "--parsable", "--clusters=c1"])
         let environments = await node.environments
-        XCTAssertEqual(environments[1], ["JUPYTERHUB_USER": "alice"], "the token is not in the job environment")
+        XCTAssertEqual(environments[3], ["JUPYTERHUB_USER": "alice"], "the token is not in the job environment")
         let script = await node.scripts.last ?? ""
         XCTAssertFalse(script.contains("t\n") && script.contains("JUPYTERHUB_API_TOKEN=t"), "the token is not in the script")
     }

@@ -36,7 +36,7 @@ struct SlurmDeployment: Sendable {
         if slurm.tokenInFile { keepNames.removeAll { ["JUPYTERHUB_API_TOKEN", "JPY_API_TOKEN"].contains($0) } }
         let commands = SlurmCommands(
             sudo: slurm.sudo, sbatch: slurm.sbatch, scancel: slurm.scancel, squeue: slurm.squeue, sinfo: slurm.sinfo,
-            tail: slurm.tail, install: slurm.install, slurmConf: slurm.slurmConf.isEmpty ? nil : slurm.slurmConf,
+            tail: slurm.tail, install: slurm.install, dd: slurm.dd, slurmConf: slurm.slurmConf.isEmpty ? nil : slurm.slurmConf,
             cluster: slurm.cluster.isEmpty ? nil : slurm.cluster)
         spawner = SlurmJobSpawner.Configuration(
             site: site, commands: commands, homeTemplate: slurm.home, jobName: slurm.jobName, outputTemplate: slurm.output,
