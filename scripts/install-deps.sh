@@ -31,9 +31,15 @@ PYTHON_PACKAGES=(
     "jupyterhub==6.1.1" jupyterlab "jupyterhub-idle-culler==2.0.0" batchspawner
     pytest requests websocket-client pyyaml
 )
+# The venv is built on Debian's /usr/bin/python3: Slurm jobs run jupyterhub-singleuser from it as the
+# test users, who cannot reach an interpreter under /root (pyenv and the like).
+if [ -f .venv/pyvenv.cfg ] && ! grep -qx 'home = /usr/bin' .venv/pyvenv.cfg; then
+    echo "==> .venv is not based on /usr/bin/python3: recreating it"
+    rm -rf .venv
+fi
 if [ ! -x .venv/bin/python ]; then
     echo "==> creating .venv"
-    python3 -m venv .venv
+    /usr/bin/python3 -m venv .venv
 fi
 if ! .venv/bin/python - "${PYTHON_PACKAGES[@]}" <<'PY' 2>/dev/null
 import sys

@@ -21,6 +21,14 @@ swift test --skip-build --parallel
 echo "==> the README's run command (smoke: start, /hub/health, stop)"
 ./scripts/run-hub.sh --smoke
 
+bin="$(swift build --show-bin-path)/slurmhub"
+echo "==> login-node artifacts (slurm_host/): regenerated without drift, visudo -c, sshd -t"
+./scripts/check-slurm-host.sh "$bin"
+
+echo "==> the single-node Slurm test cluster (idempotent; the README's run command brought it up already)"
+SLURMHUB_BIN="$bin" ./scripts/slurm-test-cluster.sh up > test-artifacts/slurm-test-cluster.log 2>&1 ||
+    { tail -40 test-artifacts/slurm-test-cluster.log; exit 1; }
+
 echo "==> end-to-end tests"
-SLURMHUB_BIN="$(swift build --show-bin-path)/slurmhub" .venv/bin/python -m pytest Tests/e2e -v -rA \
+SLURMHUB_BIN="$bin" .venv/bin/python -m pytest Tests/e2e -v -rA \
     --junitxml=test-artifacts/e2e-junit.xml

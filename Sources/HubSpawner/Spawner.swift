@@ -98,6 +98,9 @@ public protocol Spawner: Sendable {
     /// Checks user options before anything is created or launched; throws `SpawnError` naming the field.
     func validateOptions(_ options: JSONValue) throws
 
+    /// What the user should see about a server that exited on its own (e.g. the end of its output), if known.
+    func exitDetails(state: JSONValue) async -> String?
+
     /// After a restart: stops what this spawner launched that no server row knows any more
     /// (`knownStates` are the states of all rows). Returns a description of each thing stopped.
     func sweepOrphans(knownStates: [JSONValue]) async -> [String]
@@ -111,6 +114,9 @@ extension Spawner {
 
     /// Default: options are not interpreted, so any are accepted.
     public func validateOptions(_ options: JSONValue) throws {}
+
+    /// Default: nothing to add.
+    public func exitDetails(state: JSONValue) async -> String? { nil }
 
     /// Default: nothing is launched that the database would not know.
     public func sweepOrphans(knownStates: [JSONValue]) async -> [String] { [] }

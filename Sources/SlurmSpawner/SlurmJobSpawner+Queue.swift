@@ -61,15 +61,26 @@ extension SlurmJobSpawner {
 
     /// The error for a job that ended too early, carrying the tail of its output file.
     func ended(jobID: String, user: String, before what: String) async -> SpawnError {
+        SpawnError("Job \(jobID) ended before \(what)." + (await outputTail(jobID: jobID, user: user)))
+    }
+
+    public func exitDetails(state: JSONValue) async -> String? {
+        guard let object = state.objectValue, let job = object["job_id"]?.stringValue,
+              let user = object["user"]?.stringValue else { return nil }
+        return "Job \(job) ended." + (await outputTail(jobID: job, user: user))
+    }
+
+    /// " Last lines of <file>:\n…", read as the user.
+    func outputTail(jobID: String, user: String) async -> String {
         let path = outputPath(jobID: jobID, user: user)
-        var message = "Job \(jobID) ended before \(what)."
+        var message = ""
         if let tail = try? await run("tail", configuration.commands.outputTail(user: user, path: path)), tail.succeeded,
            !tail.stdout.isEmpty {
             message += " Last lines of \(path):\n" + String(tail.stdout.suffix(4000))
         } else {
             message += " Its output file \(path) could not be read."
         }
-        return SpawnError(message)
+        return message
     }
 
     /// The output file of `jobID`, with Slurm's `%j`, `%u`, `%x` and `%%` filled in.

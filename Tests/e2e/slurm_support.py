@@ -85,7 +85,9 @@ def job_state(job_id):
 
 def submit_as(user, *sbatch_args, wrap="sleep 600"):
     """Submits a plain job as `user` (root → runuser), returning its id."""
-    out = run("sbatch", "--parsable", *sbatch_args, f"--wrap={wrap}", user=user).stdout.strip()
+    # From /tmp with output discarded: the caller's directory is not writable by the test users.
+    out = run("sbatch", "--parsable", "--chdir=/tmp", "--output=/dev/null", *sbatch_args, f"--wrap={wrap}",
+              user=user).stdout.strip()
     return out.split(";")[0]
 
 
@@ -101,7 +103,7 @@ def server_job_id(hub, user, server=""):
     """The job id the hub recorded for a server (from its SQLite state)."""
     import sqlite3
     row = sqlite3.connect(str(hub.data_dir / "slurmhub.sqlite")).execute(
-        "SELECT s.state FROM servers s JOIN users u ON u.id = s.user_id WHERE u.name = ? AND s.name = ?",
+        "SELECT state FROM servers WHERE userName = ? AND name = ?",
         (user, server)).fetchone()
     return json.loads(row[0] or "{}").get("job_id") if row else None
 

@@ -127,14 +127,19 @@ def test_queued_spawn_shows_pending_reason_and_cancel_removes_the_job(slurm_hub)
 def test_broken_environment_fails_fast_with_the_output_tail(slurm_hub):
     hub = slurm_hub()
     started = time.monotonic()
-    assert slurm.spawn(hub, body={"environment": "broken"}).status_code == 202
-    events = progress_events(hub, "/users/alice/server/progress")
+    response = slurm.spawn(hub, body={"environment": "broken"})
+    # Failing within the 10 s slow-spawn window, the request itself answers 500 with the reason (as JupyterHub).
+    if response.status_code == 500:
+        message = response.json()["message"]
+    else:
+        assert response.status_code == 202, response.text
+        events = progress_events(hub, "/users/alice/server/progress")
+        assert events[-1].get("failed"), events
+        message = events[-1]["message"]
     elapsed = time.monotonic() - started
-    assert events[-1].get("failed"), events
-    message = events[-1]["message"]
     assert "ended before" in message and "module" in message and "not found" in message, message
     assert elapsed < 30, f"took {elapsed:.1f}s"
-    assert not hub.api_get("/users/alice").json()["servers"]
+    wait_for(lambda: not hub.api_get("/users/alice").json()["servers"], timeout=30, what="failed server cleaned up")
 
 
 def test_one_squeue_per_poll_interval_for_five_servers(slurm_hub):
@@ -193,10 +198,11 @@ def test_controller_outage_drops_no_server(slurm_hub):
     hub.wait_ready("alice", timeout=120)
     slurm.slurmctld_stop()
     try:
-        time.sleep(6)  # three poll intervals
+        # squeue gives up after Slurm's own retries; the poll then reports "unknown", never "gone".
+        wait_for(lambda: "unknown" in hub.log_path.read_text(), timeout=120, what="a poll during the outage")
+        time.sleep(4)  # two more poll intervals
         assert hub.api_get("/users/alice").json()["servers"][""]["ready"]
         assert requests.get(hub.public + "/user/alice/api", timeout=10).status_code == 200
-        assert "unknown" in hub.log_path.read_text()
     finally:
         slurm.slurmctld_start()
     time.sleep(4)

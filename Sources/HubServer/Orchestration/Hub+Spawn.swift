@@ -178,7 +178,8 @@ extension Hub {
                 return
             }
             if case .gone(let status) = await spawner.poll(state: state) {
-                throw SpawnError("Server exited before answering" + (status.map { " (exit status \($0))" } ?? ""))
+                let details = await spawner.exitDetails(state: state).map { " " + $0 } ?? ""
+                throw SpawnError("Server exited before answering" + (status.map { " (exit status \($0))" } ?? "") + details)
             }
             guard ContinuousClock.now < deadline else {
                 throw SpawnError("Server at \(url) did not respond within \(Int(config.spawner.httpTimeout)) seconds")
