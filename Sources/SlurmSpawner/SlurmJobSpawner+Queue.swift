@@ -6,8 +6,9 @@ import SSHTransport
 extension SlurmJobSpawner {
     /// Polls the job until it runs, reporting queue state, Slurm's pending reason and the estimated
     /// start; fails at once (with the output's tail) if the job ends first.
-    func waitUntilRunning(jobID: String, user: String, progress: ProgressSink) async throws -> String {
+    func waitUntilRunning(jobID: String, partition: String?, user: String, progress: ProgressSink) async throws -> String {
         var lastMessage = ""
+        var availability = ""
         var lastEstimate: ContinuousClock.Instant?
         var estimate = ""
         while true {
@@ -26,10 +27,14 @@ extension SlurmJobSpawner {
             case .pending(let reason):
                 if lastEstimate.map({ ContinuousClock.now - $0 >= configuration.estimateInterval }) ?? true {
                     estimate = (try? await estimatedStart(jobID: jobID)) ?? ""
+                    if let partition, let state = try? await partitionAvailability()[partition] {
+                        availability = state.summary
+                    }
                     lastEstimate = .now
                 }
                 let message = "Job \(jobID) pending in queue (reason: \(reason))"
                     + (estimate.isEmpty ? "" : "; estimated start \(estimate)")
+                    + (availability.isEmpty ? "" : "; \(availability)")
                 if message != lastMessage {
                     progress(ProgressEvent(progress: 20, message: message))
                     lastMessage = message
@@ -40,6 +45,15 @@ extension SlurmJobSpawner {
                 break
             }
             try await Task.sleep(for: configuration.startupPollInterval)
+        }
+    }
+
+    /// Every partition's state and idle CPUs (`sinfo`, cached for 30 s).
+    public func partitionAvailability() async throws -> [String: PartitionAvailability] {
+        try await availabilityCache.value {
+            let result = try await self.run("sinfo", self.configuration.commands.partitions())
+            guard result.succeeded else { throw SpawnError("sinfo failed: \(result.trimmedError)") }
+            return PartitionAvailability.parse(result.stdout)
         }
     }
 

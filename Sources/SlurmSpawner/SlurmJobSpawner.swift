@@ -64,6 +64,7 @@ public final class SlurmJobSpawner: Spawner {
     let script: JobScript
     let observer: (any SlurmCommandObserver)?
     let logger: Logger
+    let availabilityCache = AvailabilityCache(lifetime: .seconds(30))
 
     public init(configuration: Configuration, transport: any Transport, script: JobScript,
                 observer: (any SlurmCommandObserver)? = nil, logger: Logger) {
@@ -113,7 +114,7 @@ public final class SlurmJobSpawner: Spawner {
         } catch let error as OptionError {
             throw SpawnError("Cannot build the job script: \(error)")
         }
-        var fields: [String: JSONValue] = ["user": .string(user), "tag": .string(tag)]
+        var fields: [String: JSONValue] = ["user": .string(user), "tag": .string(tag), "partition": .string(options.partition)]
         try await request.checkpoint(.object(fields))
 
         var environment = request.environment.filter { configuration.keepNames.contains($0.key) }
@@ -163,7 +164,8 @@ public final class SlurmJobSpawner: Spawner {
     func follow(jobID: String, fields: [String: JSONValue], request: SpawnRequest,
                 progress: @escaping ProgressSink) async throws -> SpawnResult {
         let user = request.userName
-        let node = try await waitUntilRunning(jobID: jobID, user: user, progress: progress)
+        let node = try await waitUntilRunning(jobID: jobID, partition: fields["partition"]?.stringValue, user: user,
+                                              progress: progress)
         progress(ProgressEvent(progress: 50, message: "Job \(jobID) running on \(node); waiting for the server to report its port"))
         let port = await request.portReport.wait(interval: .milliseconds(200)) {
             guard let status = try? await self.status(of: [jobID])[jobID] else { return true }

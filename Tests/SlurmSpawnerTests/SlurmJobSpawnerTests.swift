@@ -36,6 +36,7 @@ actor FakeLoginNode: Transport {
         if let stdin { scripts.append(stdin); stdins[command] = stdin }
         if command.contains("/usr/bin/sbatch") { return sbatchAnswer }
         if command.contains("/usr/bin/tail") { return CommandResult(exitStatus: 0, stdout: "module: command not found\n", stderr: "") }
+        if command.first == "/usr/bin/sinfo" { return CommandResult(exitStatus: 0, stdout: "debug|up|1|8/0/0/8\nlong|up|1|8/0/0/8\n", stderr: "") }
         if command.contains("--start") { return CommandResult(exitStatus: 0, stdout: "4242|2026-11-22T10:00:00\n", stderr: "") }
         if command.contains(where: { $0.hasPrefix("--name=") }) { return CommandResult(exitStatus: 0, stdout: jobsAnswer, stderr: "") }
         if command.first == "/usr/bin/squeue" {
@@ -76,7 +77,8 @@ final class SlurmJobSpawnerTests: XCTestCase {
         XCTAssertEqual(commands.first, ["/usr/bin/sudo", "-n", "-u", "alice", "/usr/bin/sbatch", "--parsable"])
         let environment = await node.environments.first
         XCTAssertEqual(environment, ["JUPYTERHUB_API_TOKEN": "t", "JUPYTERHUB_USER": "alice"], "only allow-listed names are sent")
-        XCTAssertTrue(events.messages.contains("Job 4242 pending in queue (reason: Resources); estimated start 2026-11-22T10:00:00"),
+        XCTAssertTrue(events.messages.contains("Job 4242 pending in queue (reason: Resources); estimated start 2026-11-22T10:00:00; "
+                                                + "partition debug is up, 0 of 8 CPUs idle"),
                       "\(events.messages)")
         XCTAssertTrue(events.messages.contains { $0.contains("running on node7") })
     }

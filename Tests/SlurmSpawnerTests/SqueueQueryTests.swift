@@ -36,3 +36,12 @@ final class SqueueQueryTests: XCTestCase {
         }
     }
 }
+
+final class PartitionAvailabilityTests: XCTestCase {
+    func testSinfoLinesAreSummedPerPartition() {
+        let parsed = PartitionAvailability.parse("debug|up|2|6/10/0/16\ndebug|up|1|0/0/8/8\ngpu|down|1|0/0/32/32\ngarbage\n")
+        XCTAssertEqual(parsed["debug"], PartitionAvailability(partition: "debug", state: "up", nodes: 3, idleCPUs: 10, totalCPUs: 24))
+        XCTAssertEqual(parsed["gpu"]?.summary, "partition gpu is down, 0 of 32 CPUs idle")
+        XCTAssertEqual(parsed.count, 2)
+    }
+}
