@@ -78,6 +78,8 @@ public struct JobScript: Sendable {
             "output": context.output,
             "port_low": context.ports.lowerBound, "port_high": context.ports.upperBound,
             "service_prefix": HeredocQuoting.escape(ShellQuoting.quote(context.servicePrefix)),
+            "own_port_report": (context.command.first.map { URL(fileURLWithPath: $0).lastPathComponent } ?? "")
+                == "batchspawner-singleuser",
             "command_name": HeredocQuoting.escape(ShellQuoting.quote(context.command.first ?? "")),
             "command": context.command.map { HeredocQuoting.escape(ShellQuoting.quote($0)) }.joined(separator: " "),
             "modules": options.environment.modules.map { HeredocQuoting.escape(ShellQuoting.quote($0)) },

@@ -31,6 +31,13 @@ final class JobScriptTests: XCTestCase {
         XCTAssertFalse(script.contains("&#"), "no HTML escaping in a shell script")
     }
 
+    func testBatchspawnerSingleuserReportsItsOwnPort() throws {
+        let script = try render(command: ["batchspawner-singleuser", "jupyterhub-singleuser"])
+        XCTAssertFalse(script.contains("SLURMHUB_REPORT"), "no second port report")
+        XCTAssertTrue(script.contains("export JUPYTERHUB_SERVICE_URL=\"http://0.0.0.0:0/user/alice/\""), script)
+        XCTAssertTrue(try render(command: ["jupyterhub-singleuser"]).contains("SLURMHUB_REPORT"))
+    }
+
     func testUnsafeContextIsRefused() {
         XCTAssertThrowsError(try render(command: ["x"], home: "/home/a;b"))
         XCTAssertThrowsError(try render(command: ["x"], keep: ["BAD NAME"]))

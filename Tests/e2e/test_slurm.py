@@ -210,6 +210,13 @@ def test_controller_outage_drops_no_server(slurm_hub):
     assert requests.get(hub.public + "/user/alice/api", timeout=10).status_code == 200
 
 
+def test_batchspawner_singleuser_reports_the_port(slurm_hub):
+    hub = slurm_hub(cmd=["batchspawner-singleuser", "jupyterhub-singleuser"])
+    slurm.spawn(hub, body={"environment": "venv"})
+    hub.wait_ready("alice", timeout=120)
+    assert requests.get(hub.public + "/user/alice/api", timeout=10).status_code == 200
+
+
 def test_first_login_node_down_spawns_through_the_second(slurm_hub):
     hub = slurm_hub(login_nodes=["127.0.0.1:2299", slurm.LOGIN_NODE], connect_timeout=3)
     slurm.spawn(hub, body={"environment": "venv"})
