@@ -5,7 +5,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-APT_PACKAGES=(libsqlite3-dev libssl-dev zlib1g-dev python3 python3-venv python3-pip curl procps git libssh-dev openssh-server)
+APT_PACKAGES=(libsqlite3-dev libssl-dev zlib1g-dev python3 python3-venv python3-pip curl procps git libssh-dev openssh-server
+              sudo chromium chromium-driver)
 missing=()
 for package in "${APT_PACKAGES[@]}"; do
     dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")
@@ -29,7 +30,7 @@ fi
 # The Python side: jupyterhub-singleuser and JupyterLab for the servers, and the clients the tests drive.
 PYTHON_PACKAGES=(
     "jupyterhub==6.1.1" jupyterlab "jupyterhub-idle-culler==2.0.0" batchspawner
-    pytest requests websocket-client pyyaml
+    pytest requests websocket-client pyyaml oidc-provider-mock selenium
 )
 # The venv is built on Debian's /usr/bin/python3: Slurm jobs run jupyterhub-singleuser from it as the
 # test users, who cannot reach an interpreter under /root (pyenv and the like).
