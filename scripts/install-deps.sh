@@ -48,7 +48,8 @@ from importlib.metadata import version, PackageNotFoundError
 for spec in sys.argv[1:]:
     name, _, pinned = spec.partition("==")
     try:
-        if pinned and version(name) != pinned:
+        installed = version(name)
+        if pinned and installed != pinned:
             sys.exit(1)
     except PackageNotFoundError:
         sys.exit(1)
