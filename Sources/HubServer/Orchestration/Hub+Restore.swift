@@ -62,7 +62,7 @@ extension Hub {
             let prefix = ServerEnvironment.prefix(user: record.userName, server: record.name)
             if case .running = result {
                 do {
-                    try await waitUp(url: url + prefix + "api", state: record.state)
+                    try await waitUp(url: url + prefix + "api", state: record.state, pollingSpawner: false)
                 } catch {
                     logger.warning("server \(key) runs but does not answer: \(error); leaving it routed")
                 }

@@ -165,8 +165,9 @@ extension Hub {
         }
     }
 
-    /// Waits for any non-5xx answer from the server, failing early if the spawner says it is gone.
-    func waitUp(url: String, state: JSONValue) async throws {
+    /// Waits for any non-5xx answer from the server, failing early if the spawner says it is gone
+    /// (asked after each failed attempt unless `pollingSpawner` is false: a restore has just polled in bulk).
+    func waitUp(url: String, state: JSONValue, pollingSpawner: Bool = true) async throws {
         let deadline = ContinuousClock.now + .seconds(config.spawner.httpTimeout)
         var delay = Duration.milliseconds(50)
         while true {
@@ -177,7 +178,7 @@ extension Hub {
                response.status.code < 500 {
                 return
             }
-            if case .gone(let status) = await spawner.poll(state: state) {
+            if pollingSpawner, case .gone(let status) = await spawner.poll(state: state) {
                 let details = await spawner.exitDetails(state: state).map { " " + $0 } ?? ""
                 throw SpawnError("Server exited before answering" + (status.map { " (exit status \($0))" } ?? "") + details)
             }
