@@ -16,7 +16,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-atomics.git", from: "1.3.0"),
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
         .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
-        .package(url: "https://github.com/apple/swift-crypto.git", from: "3.12.3"),
+        // 3.x or 4.x: jwt-kit 5 needs swift-crypto 4.
+        .package(url: "https://github.com/apple/swift-crypto.git", "3.12.3"..<"5.0.0"),
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
         .package(url: "https://github.com/hummingbird-project/swift-mustache.git", from: "2.1.1"),
@@ -26,6 +27,8 @@ let package = Package(
         .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.10.0"),
         .package(url: "https://github.com/jpsim/Yams.git", from: "5.0.1"),
         .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0"),
+        .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.37.6"),
+        .package(url: "https://github.com/vapor/jwt-kit.git", from: "5.0.0"),
     ],
     targets: [
         // Users, servers, tokens, scopes and the server lifecycle; no I/O.
@@ -43,12 +46,19 @@ let package = Package(
             name: "HubStore",
             dependencies: ["HubModel", .product(name: "GRDB", package: "GRDB.swift")]
         ),
-        // Authenticators and signed cookies.
+        // Authenticators (dev form, OAuth2/OIDC with its HTTP client and ID-token checks),
+        // signed cookies and the encrypted upstream tokens (auth state).
         .target(
             name: "HubAuth",
             dependencies: [
-                "HubModel",
+                "HubModel", "HubConfig", "HubStore",
                 .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "JWTKit", package: "jwt-kit"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "Logging", package: "swift-log"),
             ]
         ),
         // The route table, the NIO reverse proxy and the CHP-compatible route API.
@@ -86,6 +96,7 @@ let package = Package(
             name: "HubServer",
             dependencies: [
                 "HubModel", "HubConfig", "HubStore", "HubAuth", "HubProxy", "HubSpawner", "SlurmSpawner", "SSHTransport",
+                "CSystemd",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
@@ -107,6 +118,16 @@ let package = Package(
         ),
         .testTarget(name: "HubModelTests", dependencies: ["HubModel", "HubConfig"]),
         .testTarget(name: "HubStoreTests", dependencies: ["HubStore", "HubModel"]),
+        .testTarget(
+            name: "HubAuthTests",
+            dependencies: [
+                "HubAuth", "HubConfig", "HubStore", "HubModel",
+                .product(name: "JWTKit", package: "jwt-kit"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "CryptoExtras", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         .testTarget(name: "HubSpawnerTests", dependencies: ["HubSpawner", "HubModel"]),
         .testTarget(name: "SlurmSpawnerTests", dependencies: ["SlurmSpawner", "HubModel", "HubSpawner", "SSHTransport"]),
         .testTarget(
@@ -123,7 +144,7 @@ let package = Package(
         .testTarget(
             name: "HubServerTests",
             dependencies: [
-                "HubServer", "HubAuth", "HubConfig", "HubModel",
+                "HubServer", "HubAuth", "HubConfig", "HubModel", "HubSpawner",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
             ]
@@ -140,5 +161,11 @@ let package = Package(
             dependencies: ["CLibSSH", .product(name: "Logging", package: "swift-log")]
         ),
         .testTarget(name: "SSHTransportTests", dependencies: ["SSHTransport"]),
+        // libsystemd, found through pkg-config (Debian: libsystemd-dev): sd_notify for Type=notify units.
+        .systemLibrary(
+            name: "CSystemd",
+            pkgConfig: "libsystemd",
+            providers: [.apt(["libsystemd-dev"])]
+        ),
     ]
 )

@@ -24,6 +24,10 @@ echo "==> the README's run command (smoke: start, /hub/health, stop)"
 bin="$(swift build --show-bin-path)/slurmhub"
 echo "==> login-node artifacts (slurm_host/): regenerated without drift, visudo -c, sshd -t"
 ./scripts/check-slurm-host.sh "$bin"
+echo "==> appliance units (systemd/): regenerated without drift, systemd-analyze verify"
+./scripts/check-systemd.sh "$bin"
+echo "==> host artifacts (host/): nft -c and the rules at work, prepare-host.sh dry and real runs"
+./scripts/check-host.sh
 
 echo "==> the single-node Slurm test cluster (idempotent; the README's run command brought it up already)"
 SLURMHUB_BIN="$bin" ./scripts/slurm-test-cluster.sh up > test-artifacts/slurm-test-cluster.log 2>&1 ||

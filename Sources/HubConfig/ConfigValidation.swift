@@ -44,7 +44,7 @@ extension ConfigLoader {
                              ("hub.active_server_limit", hub.activeServerLimit)] where value < 0 {
             throw ConfigError("\(key) must not be negative")
         }
-        try validateAuth(config.auth, publicBind: publicBind, policy: policy)
+        try validateAuth(config.auth, publicBind: publicBind, publicURL: hub.publicURL, policy: policy)
         try validateSpawner(config.spawner)
         var serviceNames: Set<String> = []
         for service in config.services {
@@ -67,7 +67,8 @@ extension ConfigLoader {
         }
     }
 
-    static func validateAuth(_ auth: AuthSection, publicBind: ListenAddress, policy: UsernamePolicy) throws {
+    static func validateAuth(_ auth: AuthSection, publicBind: ListenAddress, publicURL: String,
+                             policy: UsernamePolicy) throws {
         switch auth.kind {
         case "dev":
             if !publicBind.isLoopback && !auth.dev.allowRemote {
@@ -78,8 +79,10 @@ extension ConfigLoader {
             for name in auth.dev.users where !policy.isValid(name) {
                 throw ConfigError("auth.dev.users: '\(name)' does not match hub.username_pattern")
             }
+        case "oauth":
+            try validateOAuth(auth.oauth, publicURL: publicURL, policy: policy)
         default:
-            throw ConfigError("auth.kind '\(auth.kind)' is not supported (supported: dev)")
+            throw ConfigError("auth.kind '\(auth.kind)' is not supported (supported: dev, oauth)")
         }
     }
 

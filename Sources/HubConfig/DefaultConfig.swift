@@ -39,6 +39,43 @@ public enum DefaultConfig {
         password_file: ""
         # The dev login refuses a non-loopback public_bind unless this is true.
         allow_remote: false
+      # kind oauth: log in through an OAuth 2 or OpenID Connect provider (Keycloak, the VSC account page, ...).
+      oauth:
+        # Button text on the login page: "Sign in with <login_service>".
+        login_service: OAuth
+        client_id: ""
+        # File holding the client secret (first line).
+        client_secret_file: ""
+        # client_secret_basic (HTTP Basic) or client_secret_post (form fields) at the token endpoint.
+        token_endpoint_auth: client_secret_basic
+        # OpenID Connect issuer URL: endpoints from its discovery document, the ID token verified against
+        # its JWKS. Empty: plain OAuth 2 with the three URLs below (which override discovery when both are set).
+        issuer: ""
+        authorize_url: ""
+        token_url: ""
+        # Returns the user's claims as JSON (OIDC userinfo, or e.g. the VSC account page's current user).
+        userdata_url: ""
+        scope: [openid, profile, email]
+        # Claim holding the user name, lower-cased and checked against hub.username_pattern
+        # (empty: preferred_username with an issuer, id without).
+        username_claim: ""
+        # Claim holding the user's groups (a list or one string); dots descend into objects (realm_access.roles).
+        groups_claim: groups
+        # Let in every user the provider authenticates (otherwise only the users and groups below).
+        allow_all: false
+        allowed_users: []
+        allowed_groups: []
+        # These users, and members of these groups, are admins (with admin_groups set, others are not).
+        admin_users: []
+        admin_groups: []
+        # Where the provider sends the browser back (empty: hub.public_url + /hub/oauth_callback).
+        callback_url: ""
+        # /hub/login goes straight to the provider instead of showing the sign-in button.
+        auto_login: false
+        # Refresh the stored upstream access token with its refresh token when it has expired.
+        refresh_auth_state: false
+        # PEM file of extra CA certificates trusted for the provider (empty: the system's).
+        tls_ca_file: ""
     spawner:
       kind: local
       start_timeout: 60
@@ -105,6 +142,8 @@ public enum DefaultConfig {
         port_range: 50000-59999
         # How often a starting job is checked, in seconds.
         startup_poll_interval: 1
+        # How long an sinfo answer (spawn form availability, pending messages) is reused, in seconds.
+        sinfo_cache_seconds: 30
         # Whether users may pass reservation, account and qos.
         allow_accounting_options: true
         # {name, description, simple, max_runtime, max_cpus, max_memory, max_gpus, gres}
@@ -121,5 +160,16 @@ public enum DefaultConfig {
     log:
       # trace, debug, info, notice, warning, error, critical
       level: info
+      # auto: <N> priority prefixes when stderr is the journal (JOURNAL_STREAM), plain otherwise; plain; journal.
+      format: auto
+    ui:
+      # Shown in every page's header and title.
+      site_name: slurmhub
+      # Logo in the header: an http(s) URL, a path on this hub, or a data:image/ URI (empty: none).
+      logo_url: ""
+      # "Documentation" link in the header (empty: none).
+      docs_url: ""
+      # Directory whose *.mustache files replace the shipped templates of the same name (empty: shipped only).
+      templates_dir: ""
     """
 }

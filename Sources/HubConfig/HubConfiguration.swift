@@ -8,6 +8,8 @@ public struct HubConfiguration: Sendable, Codable, Equatable {
     public var services: [ServiceSection]
     public var proxy: ProxySection
     public var log: LogSection
+    /// The pages' branding and site templates (`UISection.swift`).
+    public var ui: UISection
 }
 
 /// `hub.*`
@@ -46,6 +48,8 @@ public struct HubSection: Sendable, Codable, Equatable {
 public struct AuthSection: Sendable, Codable, Equatable {
     public var kind: String
     public var dev: DevAuthSection
+    /// OAuth 2 / OpenID Connect login (`AuthOAuthSection.swift`).
+    public var oauth: AuthOAuthSection
 }
 
 /// `auth.dev.*`
@@ -124,6 +128,23 @@ public struct ProxySection: Sendable, Codable, Equatable {
 /// `log.*`
 public struct LogSection: Sendable, Codable, Equatable {
     public var level: String
+    /// How lines written to stderr look.
+    public var format: LogFormat
+}
+
+/// `log.format`: `auto` (journal prefixes when stderr is the journal, from `JOURNAL_STREAM`; else plain),
+/// `plain` (timestamp, level, label, message), or `journal` (`<N>` syslog priority prefixes for journald).
+public enum LogFormat: String, Sendable, Codable, Equatable, CaseIterable {
+    case auto, plain, journal
+
+    public init(from decoder: Decoder) throws {
+        let text = try decoder.singleValueContainer().decode(String.self)
+        guard let format = LogFormat(rawValue: text) else {
+            throw DecodingError.dataCorrupted(.init(
+                codingPath: decoder.codingPath, debugDescription: "'\(text)' is not one of auto, plain, journal"))
+        }
+        self = format
+    }
 }
 
 /// A `host:port` bind address.

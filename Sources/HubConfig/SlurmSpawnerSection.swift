@@ -34,6 +34,8 @@ public struct SlurmSpawnerSection: Sendable, Codable, Equatable {
     public var args: [String]
     public var portRange: String
     public var startupPollInterval: Double
+    /// Seconds an `sinfo` answer is reused.
+    public var sinfoCacheSeconds: Double
     public var allowAccountingOptions: Bool
     public var partitions: [SlurmPartitionSection]
     public var environments: [SlurmEnvironmentSection]
@@ -47,6 +49,7 @@ public struct SlurmSpawnerSection: Sendable, Codable, Equatable {
         case jobName = "job_name", home, output, environmentAllow = "environment_allow"
         case tokenDelivery = "token_delivery", tokenDir = "token_dir", jobTemplateFile = "job_template_file"
         case cmd, args, portRange = "port_range", startupPollInterval = "startup_poll_interval"
+        case sinfoCacheSeconds = "sinfo_cache_seconds"
         case allowAccountingOptions = "allow_accounting_options", partitions, environments
     }
 

@@ -26,6 +26,7 @@ extension ConfigLoader {
         where !(value > 0) {
             throw fail(key, "must be greater than 0")
         }
+        guard slurm.sinfoCacheSeconds >= 0 else { throw fail("sinfo_cache_seconds", "must not be negative") }
         guard let sudo = slurm.sudo.first, sudo.hasPrefix("/") else {
             throw fail("sudo", "must start with the absolute path of sudo")
         }

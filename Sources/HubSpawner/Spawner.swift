@@ -104,6 +104,13 @@ public protocol Spawner: Sendable {
     /// After a restart: stops what this spawner launched that no server row knows any more
     /// (`knownStates` are the states of all rows). Returns a description of each thing stopped.
     func sweepOrphans(knownStates: [JSONValue]) async -> [String]
+
+    /// What the spawn form offers, or nil when this spawner takes no options (the hub then starts
+    /// servers without a form). Must answer promptly: slow scheduler queries are left out, not awaited.
+    func optionsForm() async -> SpawnForm?
+
+    /// Whether `optionsForm` gives a form, answered without asking anyone (pages link to the form or start directly).
+    var hasOptionsForm: Bool { get }
 }
 
 extension Spawner {
@@ -121,6 +128,12 @@ extension Spawner {
     /// Default: nothing is launched that the database would not know.
     public func sweepOrphans(knownStates: [JSONValue]) async -> [String] { [] }
 
+    /// Default: no form; servers start with whatever options the request carries.
+    public func optionsForm() async -> SpawnForm? { nil }
+
+    /// Default: no form.
+    public var hasOptionsForm: Bool { false }
+
     /// Default: one `poll` per server, run concurrently.
     public func pollAll(states: [String: JSONValue]) async -> [String: PollResult] {
         await withTaskGroup(of: (String, PollResult).self) { group in
@@ -137,6 +150,23 @@ extension Spawner {
 /// A spawn failure with a message for the user.
 public struct SpawnError: Error, Sendable, CustomStringConvertible {
     public let message: String
-    public init(_ message: String) { self.message = message }
+    /// The user option the error is about, if it is about one (the spawn form shows `reason` next to it).
+    public let field: String?
+    /// Why the option was refused, without the field's name (`must be between 1 and 8`).
+    public let reason: String?
+
+    public init(_ message: String) {
+        self.message = message
+        field = nil
+        reason = nil
+    }
+
+    /// A refused option: the message reads `Invalid option <field>: <reason>`.
+    public init(field: String, reason: String) {
+        message = "Invalid option \(field): \(reason)"
+        self.field = field
+        self.reason = reason
+    }
+
     public var description: String { message }
 }

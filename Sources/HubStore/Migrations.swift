@@ -61,6 +61,15 @@ enum Migrations {
                 table.column("codeChallengeMethod", .text)
             }
         }
+        // Upstream OAuth/OIDC tokens of a user (auth state), sealed with AES-GCM by the hub; never plain text.
+        migrator.registerMigration("v2-auth-state") { db in
+            try db.create(table: "auth_states") { table in
+                table.primaryKey("userName", .text)
+                    .references("users", column: "name", onDelete: .cascade, onUpdate: .cascade)
+                table.column("sealed", .blob).notNull()
+                table.column("updated", .datetime).notNull()
+            }
+        }
         return migrator
     }
 }

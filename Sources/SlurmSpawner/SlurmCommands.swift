@@ -82,9 +82,9 @@ public struct SlurmCommands: Sendable, Equatable {
         [squeue, "--noheader", "--name=\(jobName)", "--format=%i|%T|%u|%k"] + clusterArguments
     }
 
-    /// Run as the hub's account: partition availability.
+    /// Run as the hub's account: partition availability (idle/total nodes and CPUs).
     public func partitions() -> [String] {
-        [sinfo, "--noheader", "--format=%R|%a|%D|%C"] + clusterArguments
+        [sinfo, "--noheader", "--format=%R|%a|%F|%C"] + clusterArguments
     }
 }
 

@@ -48,13 +48,16 @@ extension SlurmJobSpawner {
         }
     }
 
-    /// Every partition's state and idle CPUs (`sinfo`, cached for 30 s).
+    /// Every partition's state, idle nodes and CPUs (`sinfo`, cached for `availabilityLifetime`).
     public func partitionAvailability() async throws -> [String: PartitionAvailability] {
-        try await availabilityCache.value {
-            let result = try await self.run("sinfo", self.configuration.commands.partitions())
-            guard result.succeeded else { throw SpawnError("sinfo failed: \(result.trimmedError)") }
-            return PartitionAvailability.parse(result.stdout)
-        }
+        try await availabilityCache.value { try await self.queryAvailability() }
+    }
+
+    /// One `sinfo`, uncached.
+    func queryAvailability() async throws -> [String: PartitionAvailability] {
+        let result = try await run("sinfo", configuration.commands.partitions())
+        guard result.succeeded else { throw SpawnError("sinfo failed: \(result.trimmedError)") }
+        return PartitionAvailability.parse(result.stdout)
     }
 
     /// One `squeue` for all `jobIDs`.

@@ -29,12 +29,15 @@ public final class SlurmJobSpawner: Spawner {
         public var startupPollInterval: Duration
         /// How often a pending job's estimated start is asked for.
         public var estimateInterval: Duration
+        /// How long an `sinfo` answer is reused (progress messages and the spawn form).
+        public var availabilityLifetime: Duration
 
         public init(site: SlurmSite, commands: SlurmCommands = SlurmCommands(), homeTemplate: String = "/home/{username}",
                     jobName: String = "slurmhub", outputTemplate: String = "{home}/.slurmhub-%j.log",
                     tokenDirectoryTemplate: String? = nil, keepNames: [String], ports: ClosedRange<Int>,
                     serverCommand: [String] = ["jupyterhub-singleuser"], commandTimeout: Duration = .seconds(60),
-                    startupPollInterval: Duration = .seconds(1), estimateInterval: Duration = .seconds(30)) {
+                    startupPollInterval: Duration = .seconds(1), estimateInterval: Duration = .seconds(30),
+                    availabilityLifetime: Duration = .seconds(30)) {
             self.site = site
             self.commands = commands
             self.homeTemplate = homeTemplate
@@ -47,6 +50,7 @@ public final class SlurmJobSpawner: Spawner {
             self.commandTimeout = commandTimeout
             self.startupPollInterval = startupPollInterval
             self.estimateInterval = estimateInterval
+            self.availabilityLifetime = availabilityLifetime
         }
 
         func home(of user: String) -> String { homeTemplate.replacingOccurrences(of: "{username}", with: user) }
@@ -64,7 +68,7 @@ public final class SlurmJobSpawner: Spawner {
     let script: JobScript
     let observer: (any SlurmCommandObserver)?
     let logger: Logger
-    let availabilityCache = AvailabilityCache(lifetime: .seconds(30))
+    let availabilityCache: AvailabilityCache
 
     public init(configuration: Configuration, transport: any Transport, script: JobScript,
                 observer: (any SlurmCommandObserver)? = nil, logger: Logger) {
@@ -73,6 +77,7 @@ public final class SlurmJobSpawner: Spawner {
         self.script = script
         self.observer = observer
         self.logger = logger
+        availabilityCache = AvailabilityCache(lifetime: configuration.availabilityLifetime)
     }
 
     public var kind: String { "slurm" }
@@ -89,7 +94,7 @@ public final class SlurmJobSpawner: Spawner {
         do {
             return try SlurmOptions.validate(raw, site: configuration.site)
         } catch let error as OptionError {
-            throw SpawnError("Invalid option \(error)")
+            throw SpawnError(field: error.field, reason: error.message)
         }
     }
 

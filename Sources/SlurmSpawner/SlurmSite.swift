@@ -48,6 +48,9 @@ public struct SlurmSite: Sendable, Equatable {
 
     public var partitions: [String: Partition]
     public var environments: [String: Environment]
+    /// Partition names and environment ids in configured order (the spawn form lists them so).
+    public var partitionOrder: [String]
+    public var environmentOrder: [String]
     /// Used when the options name none: the first configured partition and environment.
     public var defaultPartition: String?
     public var defaultEnvironment: String?
@@ -58,6 +61,8 @@ public struct SlurmSite: Sendable, Equatable {
         self.partitions = Dictionary(partitions.map { ($0.name, $0) }) { first, _ in first }
         self.environments = Dictionary(environments.map { ($0.id, $0) }) { first, _ in first }
         self.allowAccountingOptions = allowAccountingOptions
+        self.partitionOrder = partitions.map(\.name).reduce(into: []) { if !$0.contains($1) { $0.append($1) } }
+        self.environmentOrder = environments.map(\.id).reduce(into: []) { if !$0.contains($1) { $0.append($1) } }
         self.defaultPartition = partitions.first?.name
         self.defaultEnvironment = environments.first?.id
     }

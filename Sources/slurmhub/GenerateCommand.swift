@@ -6,7 +6,7 @@ import HubServer
 /// `slurmhub generate …`: files derived from the hub's configuration.
 struct Generate: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Generate deployment files from the hub's configuration.", subcommands: [SlurmHost.self])
+        abstract: "Generate deployment files from the hub's configuration.", subcommands: [SlurmHost.self, Systemd.self])
 }
 
 /// `slurmhub generate slurm-host --config FILE [--output-dir DIR]`
@@ -32,16 +32,61 @@ struct SlurmHost: ParsableCommand {
         } catch let error as ConfigError {
             throw ValidationError(error.message)
         }
-        guard let outputDir else {
-            print(artifacts.files.map { "==> \($0.path) <==\n\($0.text)" }.joined(separator: "\n"), terminator: "")
-            return
+        try writeGenerated(artifacts.files.map { ($0.path, $0.text) }, outputDir: outputDir)
+    }
+}
+
+/// `slurmhub generate systemd --config FILE [--output-dir DIR] [--image IMAGE] [--host-config PATH]`
+struct Systemd: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "systemd",
+        abstract: "The appliance's units for rootless podman: a Quadlet file and an equivalent podman run service.",
+        discussion: """
+            Writes \(SystemdUnitArtifacts.quadletName) (Quadlet, podman 4.6+) and \(SystemdUnitArtifacts.serviceName) \
+            (podman run, podman 4.3+) into --output-dir, or prints both to stdout (each after a "==> NAME <==" line). \
+            Both run the same container: the configuration's directories mounted at the same paths (read-only; \
+            hub.data_dir read-write), the proxy and hub API ports published, sd_notify readiness and watchdog.
+            """)
+
+    @Option(name: .long, help: "YAML configuration file (SLURMHUB_* variables override it, as for serve).")
+    var config: String
+
+    @Option(name: .long, help: "Directory to write the files into (created if missing); default: stdout.")
+    var outputDir: String?
+
+    @Option(name: .long, help: "Container image, fully qualified (a localhost/ image is auto-updated from local builds).")
+    var image = ContainerSpec.defaultImage
+
+    @Option(name: .long, help: "Where the configuration file is on the hub host; default: --config as an absolute path.")
+    var hostConfig: String?
+
+    func run() throws {
+        var command = "slurmhub generate systemd --config \(config)"
+        if let hostConfig { command += " --host-config \(hostConfig)" }
+        if image != ContainerSpec.defaultImage { command += " --image \(image)" }
+        let artifacts: SystemdUnitArtifacts
+        do {
+            let path = hostConfig ?? URL(fileURLWithPath: config).standardizedFileURL.path
+            artifacts = try SystemdUnitArtifacts(
+                config: ConfigLoader.load(path: config), configPath: path, image: image, command: command)
+        } catch let error as ConfigError {
+            throw ValidationError(error.message)
         }
-        let directory = URL(fileURLWithPath: outputDir, isDirectory: true)
-        for file in artifacts.files {
-            let url = directory.appendingPathComponent(file.path)
-            try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
-            try Data(file.text.utf8).write(to: url, options: .atomic)
-            print("wrote \(url.path)")
-        }
+        try writeGenerated(artifacts.files.map { ($0.path, $0.text) }, outputDir: outputDir)
+    }
+}
+
+/// Writes generated files into `outputDir` (created if missing), or prints them to stdout after `==> NAME <==`.
+func writeGenerated(_ files: [(path: String, text: String)], outputDir: String?) throws {
+    guard let outputDir else {
+        print(files.map { "==> \($0.path) <==\n\($0.text)" }.joined(separator: "\n"), terminator: "")
+        return
+    }
+    let directory = URL(fileURLWithPath: outputDir, isDirectory: true)
+    for file in files {
+        let url = directory.appendingPathComponent(file.path)
+        try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+        try Data(file.text.utf8).write(to: url, options: .atomic)
+        print("wrote \(url.path)")
     }
 }

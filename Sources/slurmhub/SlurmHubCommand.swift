@@ -30,12 +30,7 @@ struct Serve: AsyncParsableCommand {
         } catch let error as ConfigError {
             throw ValidationError(error.message)
         }
-        let level = Logger.Level(rawValue: settings.log.level) ?? .info
-        LoggingSystem.bootstrap { label in
-            var handler = StreamLogHandler.standardError(label: label)
-            handler.logLevel = level
-            return handler
-        }
+        HubLogging.bootstrap(level: Logger.Level(rawValue: settings.log.level) ?? .info, format: settings.log.format)
         try await HubApplication.run(config: settings, logger: Logger(label: "slurmhub"))
     }
 }

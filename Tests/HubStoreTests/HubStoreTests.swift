@@ -10,7 +10,9 @@ final class HubStoreTests: XCTestCase {
     }
 
     func testMigrationsApplied() throws {
-        XCTAssertEqual(try makeStore().appliedMigrations(), ["v1"])
+        let applied = try makeStore().appliedMigrations()
+        XCTAssertEqual(applied.first, "v1")
+        XCTAssertTrue(applied.contains("v2-auth-state"))
     }
 
     func testUsersServersAndCascade() async throws {

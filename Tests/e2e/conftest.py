@@ -105,8 +105,9 @@ class Hub:
         self.process = None
         self.log_path = self.dir / "hub.log"
 
-    def start(self):
-        env = dict(os.environ, PATH=f"{VENV_BIN}:{os.environ.get('PATH', '')}")
+    def start(self, env=None):
+        """Starts the hub; `env` adds to (or overrides) the inherited environment."""
+        env = dict(os.environ, PATH=f"{VENV_BIN}:{os.environ.get('PATH', '')}", **(env or {}))
         self.log = open(self.log_path, "ab")
         self.process = subprocess.Popen([BIN, "serve", "--config", str(self.config_path)],
                                         stdout=self.log, stderr=subprocess.STDOUT, env=env,

@@ -8,6 +8,8 @@ extension HTTPField.Name {
     static let xForwardedProto = known("X-Forwarded-Proto")
     static let xForwardedHost = known("X-Forwarded-Host")
     static let xXSRFToken = known("X-XSRFToken")
+    /// Where a browser request comes from (`same-origin`, `same-site`, `cross-site`, `none`).
+    static let secFetchSite = known("Sec-Fetch-Site")
 
     /// A header name written in the source; the literal is a valid token, so this never fails.
     private static func known(_ name: String) -> HTTPField.Name {

@@ -10,10 +10,25 @@ public enum HubVersion {
 }
 
 /// Adds JupyterHub's headers to every response, turns errors into JSON (API) or pages,
-/// and records `jupyterhub_request_duration_seconds`.
+/// and records `jupyterhub_request_duration_seconds`. Pages get a content security policy that
+/// allows only the hub's own resources (and the site logo's origin) and may not be framed.
 struct HubMiddleware: RouterMiddleware {
     typealias Context = HubRequestContext
     let components: HubComponents
+    /// `Content-Security-Policy` of hub pages.
+    let pagePolicy: String
+
+    init(components: HubComponents) {
+        self.components = components
+        pagePolicy = Self.pagePolicy(logoOrigin: components.config.ui.logoOrigin)
+    }
+
+    /// `default-src 'self'`; images also from `data:` and the logo's origin; inline styles and scripts
+    /// (the pages' own); never in a frame.
+    static func pagePolicy(logoOrigin: String?) -> String {
+        "default-src 'self'; img-src 'self' data:\(logoOrigin.map { " " + $0 } ?? ""); style-src 'self' 'unsafe-inline'; "
+            + "script-src 'self' 'unsafe-inline'; frame-ancestors 'none'"
+    }
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         let started = ContinuousClock.now
@@ -23,31 +38,40 @@ struct HubMiddleware: RouterMiddleware {
             // JupyterHub answers `OPTIONS` on the API (CORS preflight) with an empty 200.
             response = isAPI && request.method == .options ? JSONResponse.empty(.ok) : try await next(request, context)
         } catch let error as APIError {
-            response = isAPI ? JSONResponse.error(error)
-                : components.pages.errorPage(status: error.status, message: error.message, request: request)
+            response = isAPI ? JSONResponse.error(error) : await errorPage(request, status: error.status, message: error.message)
         } catch let error as HTTPError {
-            let apiError = APIError(error.status, error.body ?? error.status.reasonPhrase)
-            response = isAPI ? JSONResponse.error(apiError)
-                : components.pages.errorPage(status: error.status, message: apiError.message, request: request)
+            var message = error.body ?? error.status.reasonPhrase
+            if error.status == .notFound, error.body == nil { message = "There is no page at \(request.uri.path)." }
+            response = isAPI ? JSONResponse.error(APIError(error.status, message))
+                : await errorPage(request, status: error.status, message: message)
         } catch let error as NameError {
             response = isAPI ? JSONResponse.error(.badRequest(error.message))
-                : components.pages.errorPage(status: .badRequest, message: error.message, request: request)
+                : await errorPage(request, status: .badRequest, message: error.message)
         } catch {
             context.logger.error("unhandled error in \(request.method) \(request.uri.path): \(error)")
             let message = "Internal server error; the hub's log has the details"
             response = isAPI ? JSONResponse.error(APIError(.internalServerError, message))
-                : components.pages.errorPage(status: .internalServerError, message: message, request: request)
+                : await errorPage(request, status: .internalServerError, message: message)
         }
         response.headers[.jupyterHubVersion] = HubVersion.jupyterHubAPI
         response.headers[.accessControlAllowHeaders] = "accept, content-type, authorization"
-        let csp = "frame-ancestors 'none'; report-uri /hub/security/csp-report"
-        response.headers[.contentSecurityPolicy] = isAPI ? "default-src 'none'; " + csp : csp
-        if !isAPI { response.headers[.xFrameOptions] = "DENY" }
+        if isAPI {
+            response.headers[.contentSecurityPolicy] = "default-src 'none'; frame-ancestors 'none'; report-uri /hub/security/csp-report"
+        } else {
+            response.headers[.contentSecurityPolicy] = pagePolicy
+            response.headers[.xFrameOptions] = "DENY"
+        }
         response.headers[.xContentTypeOptions] = "nosniff"
         let handler = context.coreContext.endpointPath.value ?? "unknown"
         components.metrics.requestDuration(method: request.method.rawValue, handler: handler, code: response.status.code)
             .recordNanoseconds((ContinuousClock.now - started).nanoseconds)
         return response
+    }
+
+    /// An error page in the hub's look, with the header's navigation if the browser is logged in.
+    func errorPage(_ request: Request, status: HTTPResponse.Status, message: String) async -> Response {
+        let user = try? await components.cookieUser(request)
+        return components.pages.errorPage(status: status, message: message, user: user ?? nil)
     }
 }
 

@@ -26,13 +26,30 @@ struct ServersAPI {
     @Sendable func start(_ request: Request, context: HubRequestContext) async throws -> Response {
         let principal = try await components.requirePrincipal(request)
         let (user, server) = try await target(request, context)
-        guard principal.scopes.allows("servers", user: user.name, server: server) else {
-            throw APIError(.forbidden, "Action requires servers on \(user.name)/\(server)")
-        }
+        try Self.authorize(principal, "servers", user: user.name, server: server)
         let body = try await request.decodeJSONBody(limit: components.config.hub.maxBodySize)
         if let body, body.objectValue == nil { throw APIError.badRequest("user_options must be a JSON object") }
         let options = try await startServer(user: user, server: server, options: body)
         return try await waitForSpawn(user: user.name, server: server, started: options)
+    }
+
+    /// 403 unless `principal` holds `scope` on the server (the check every server endpoint makes).
+    static func authorize(_ principal: Principal, _ scope: String, user: String, server: String) throws {
+        guard principal.scopes.allows(scope, user: user, server: server) else {
+            throw APIError(.forbidden, "Action requires \(scope) on \(user)/\(server)")
+        }
+    }
+
+    /// `POST …/server` for pages: the same scope (`servers`) and validation; returns whether it was already pending.
+    func start(as principal: Principal, user: User, server: String, options: JSONValue?) async throws -> Bool {
+        try Self.authorize(principal, "servers", user: user.name, server: server)
+        return try await startServer(user: user, server: server, options: options)
+    }
+
+    /// `DELETE …/server` for pages: the same scope (`delete:servers`); the stop goes on in the background.
+    func stop(as principal: Principal, user: User, server: String) async throws {
+        try Self.authorize(principal, "delete:servers", user: user.name, server: server)
+        try await components.hub.stop(user: user.name, server: server)
     }
 
     /// Starts a server (pages use this too); remembers the options. Returns whether it was already pending.
@@ -62,9 +79,7 @@ struct ServersAPI {
     @Sendable func stop(_ request: Request, context: HubRequestContext) async throws -> Response {
         let principal = try await components.requirePrincipal(request)
         let (user, server) = try await target(request, context)
-        guard principal.scopes.allows("delete:servers", user: user.name, server: server) else {
-            throw APIError(.forbidden, "Action requires delete:servers on \(user.name)/\(server)")
-        }
+        try Self.authorize(principal, "delete:servers", user: user.name, server: server)
         let body = try await request.decodeJSONBody(limit: components.config.hub.maxBodySize)?.objectValue ?? [:]
         if body["remove"] == .bool(true), server.isEmpty {
             throw APIError.badRequest("Cannot remove the default server")
@@ -94,9 +109,7 @@ struct ServersAPI {
     @Sendable func progress(_ request: Request, context: HubRequestContext) async throws -> Response {
         let principal = try await components.requirePrincipal(request)
         let (user, server) = try await target(request, context)
-        guard principal.scopes.allows("read:servers", user: user.name, server: server) else {
-            throw APIError(.forbidden, "Action requires read:servers on \(user.name)/\(server)")
-        }
+        try Self.authorize(principal, "read:servers", user: user.name, server: server)
         let lifecycle = await components.hub.lifecycle(user: user.name, server: server)
         let prefix = ServerEnvironment.prefix(user: user.name, server: server)
         let log: ProgressLog

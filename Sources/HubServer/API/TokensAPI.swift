@@ -16,16 +16,27 @@ struct TokensAPI {
     @Sendable func list(_ request: Request, context: HubRequestContext) async throws -> Response {
         let principal = try await components.requirePrincipal(request)
         let user = try await components.existingUser(try context.parameters.require("name"))
-        guard principal.scopes.allows("read:tokens", user: user.name) else { throw APIError(.forbidden, "Action requires read:tokens") }
-        let tokens = try await components.store.tokens(ofUser: user.name).filter { !$0.isExpired() }
+        let tokens = try await tokens(as: principal, user: user)
         return JSONResponse.make(.object(["api_tokens": .array(tokens.map(ModelBuilder.token))]))
+    }
+
+    /// The user's unexpired tokens (scope `read:tokens`); the token page lists these.
+    func tokens(as principal: Principal, user: User) async throws -> [TokenRecord] {
+        guard principal.scopes.allows("read:tokens", user: user.name) else { throw APIError(.forbidden, "Action requires read:tokens") }
+        return try await components.store.tokens(ofUser: user.name).filter { !$0.isExpired() }
     }
 
     @Sendable func create(_ request: Request, context: HubRequestContext) async throws -> Response {
         let principal = try await components.requirePrincipal(request)
         let user = try await components.existingUser(try context.parameters.require("name"))
-        guard principal.scopes.allows("tokens", user: user.name) else { throw APIError(.forbidden, "Action requires tokens") }
         let body = try await request.decodeJSONBody(limit: components.config.hub.maxBodySize)?.objectValue ?? [:]
+        return JSONResponse.make(try await create(as: principal, user: user, body: body), status: .created)
+    }
+
+    /// Issues a token from a request body (`note`, `expires_in`, `scopes`, `roles`; scope `tokens`):
+    /// the token model with the token itself. The token page posts the same body.
+    func create(as principal: Principal, user: User, body: [String: JSONValue]) async throws -> JSONValue {
+        guard principal.scopes.allows("tokens", user: user.name) else { throw APIError(.forbidden, "Action requires tokens") }
         let note = body["note"]?.stringValue ?? "Requested via api"
         guard note.count <= 1000 else { throw APIError.badRequest("note is too long") }
         var expiresAt: Date?
@@ -63,14 +74,18 @@ struct TokensAPI {
             note: note, expiresAt: expiresAt))
         guard case .object(var model) = ModelBuilder.token(record) else { throw APIError(.internalServerError, "token model") }
         model["token"] = .string(token)
-        return JSONResponse.make(.object(model), status: .created)
+        return .object(model)
     }
 
     func find(_ request: Request, _ context: HubRequestContext, scope: String) async throws -> TokenRecord {
         let principal = try await components.requirePrincipal(request)
         let user = try await components.existingUser(try context.parameters.require("name"))
+        return try await find(as: principal, user: user, id: try context.parameters.require("id"), scope: scope)
+    }
+
+    /// A token of `user` by its public id (`a<number>`), if `principal` holds `scope` on the user.
+    func find(as principal: Principal, user: User, id raw: String, scope: String) async throws -> TokenRecord {
         guard principal.scopes.allows(scope, user: user.name) else { throw APIError(.forbidden, "Action requires \(scope)") }
-        let raw = try context.parameters.require("id")
         guard raw.hasPrefix("a"), let id = Int64(raw.dropFirst()), let token = try await components.store.token(id: id),
               token.userName == user.name else {
             throw APIError.notFound("No such token: \(UsernamePolicy.quoted(raw))")
@@ -83,12 +98,16 @@ struct TokensAPI {
     }
 
     @Sendable func delete(_ request: Request, context: HubRequestContext) async throws -> Response {
-        let token = try await find(request, context, scope: "tokens")
+        try await revoke(try await find(request, context, scope: "tokens"))
+        return JSONResponse.empty(.noContent)
+    }
+
+    /// Revokes a token found with scope `tokens` (an OAuth token: every token of its client).
+    func revoke(_ token: TokenRecord) async throws {
         if let client = token.oauthClientID {
             try await components.store.deleteTokens(oauthClientID: client)
         } else if let id = token.id {
             try await components.store.deleteToken(id: id)
         }
-        return JSONResponse.empty(.noContent)
     }
 }

@@ -19,40 +19,19 @@ struct UsersAPI {
 
     @Sendable func list(_ request: Request, context: HubRequestContext) async throws -> Response {
         let principal = try await components.requirePrincipal(request)
-        guard principal.scopes.hasAny("list:users") else {
-            throw APIError(.forbidden, "Action is not authorized with current scopes; requires any of [list:users]")
-        }
         let query = request.uri.queryParameters
-        let state = query["state"].map(String.init) ?? ""
-        guard ["", "active", "ready", "inactive"].contains(state) else {
-            throw APIError.badRequest("Unrecognized state filter: \(UsernamePolicy.quoted(state)). Use one of active, ready, inactive")
-        }
         let paginated = request.headers[.accept]?.contains("application/jupyterhub-pagination+json") ?? false
-        let maxLimit = 200
-        let offset = try Self.integer(query["offset"], name: "offset") ?? 0
-        let limit = min(try Self.integer(query["limit"], name: "limit") ?? (paginated ? 50 : maxLimit), maxLimit)
+        let selection = try await select(as: principal, UserQuery(
+            state: query["state"].map(String.init) ?? "",
+            offset: try Self.integer(query["offset"], name: "offset") ?? 0,
+            limit: try Self.integer(query["limit"], name: "limit") ?? (paginated ? 50 : UserQuery.maxLimit),
+            nameFilter: query["name_filter"].map(String.init) ?? "",
+            sort: query["sort"].map(String.init) ?? "id"))
+        let (offset, limit, total) = (selection.query.offset, selection.query.limit, selection.total)
         let includeStopped = ["1", "true", "yes"].contains(query["include_stopped_servers"].map(String.init) ?? "")
-        let nameFilter = query["name_filter"].map(String.init) ?? ""
-
-        let lifecycles = await components.hub.lifecyclesByUser()
-        let records = Dictionary(grouping: try await components.store.allServers(), by: \.userName)
-        var users = try await components.store.allUsers().filter { user in
-            guard principal.scopes.allows("list:users", user: user.name) else { return false }
-            if !nameFilter.isEmpty, !user.name.hasPrefix(nameFilter) { return false }
-            let mine = (lifecycles[user.name] ?? [:]).values
-            switch state {
-            case "active": return mine.contains { $0.active }
-            case "ready": return mine.contains { $0.ready }
-            case "inactive": return !mine.contains { $0.active }
-            default: return true
-            }
-        }
-        try Self.sort(&users, by: query["sort"].map(String.init) ?? "id")
-        let total = users.count
-        let page = users.dropFirst(offset).prefix(limit)
         let builder = ModelBuilder(principal: principal, publicURL: components.config.hub.publicURL)
-        let items: [JSONValue] = page.compactMap { user in
-            builder.user(user, records: records[user.name] ?? [], lifecycles: lifecycles[user.name] ?? [:],
+        let items: [JSONValue] = selection.users.compactMap { user in
+            builder.user(user, records: selection.records[user.name] ?? [], lifecycles: selection.lifecycles[user.name] ?? [:],
                          includeStopped: includeStopped)
         }
         guard paginated else { return JSONResponse.make(.array(items)) }
@@ -71,6 +50,54 @@ struct UsersAPI {
                 "total": .number(Double(total)), "next": next,
             ]),
         ]))
+    }
+
+    /// The parameters of `GET /hub/api/users` (the admin page asks the same).
+    struct UserQuery: Sendable {
+        static let maxLimit = 200
+        var state = ""
+        var offset = 0
+        var limit = 50
+        var nameFilter = ""
+        var sort = "id"
+    }
+
+    /// One page of users the caller may list (scope `list:users`), with their servers.
+    struct UserSelection: Sendable {
+        /// With `limit` capped.
+        var query: UserQuery
+        var users: [User]
+        /// Users matching before paging.
+        var total: Int
+        var records: [String: [ServerRecord]]
+        var lifecycles: [String: [String: ServerLifecycle]]
+    }
+
+    func select(as principal: Principal, _ query: UserQuery) async throws -> UserSelection {
+        guard principal.scopes.hasAny("list:users") else {
+            throw APIError(.forbidden, "Action is not authorized with current scopes; requires any of [list:users]")
+        }
+        guard ["", "active", "ready", "inactive"].contains(query.state) else {
+            throw APIError.badRequest("Unrecognized state filter: \(UsernamePolicy.quoted(query.state)). Use one of active, ready, inactive")
+        }
+        var query = query
+        query.limit = min(query.limit, UserQuery.maxLimit)
+        let lifecycles = await components.hub.lifecyclesByUser()
+        let records = Dictionary(grouping: try await components.store.allServers(), by: \.userName)
+        var users = try await components.store.allUsers().filter { user in
+            guard principal.scopes.allows("list:users", user: user.name) else { return false }
+            if !query.nameFilter.isEmpty, !user.name.hasPrefix(query.nameFilter) { return false }
+            let mine = (lifecycles[user.name] ?? [:]).values
+            switch query.state {
+            case "active": return mine.contains { $0.active }
+            case "ready": return mine.contains { $0.ready }
+            case "inactive": return !mine.contains { $0.active }
+            default: return true
+            }
+        }
+        try Self.sort(&users, by: query.sort)
+        return UserSelection(query: query, users: Array(users.dropFirst(query.offset).prefix(query.limit)),
+                             total: users.count, records: records, lifecycles: lifecycles)
     }
 
     static func integer(_ raw: Substring?, name: String) throws -> Int? {
@@ -102,8 +129,19 @@ struct UsersAPI {
     @Sendable func createMany(_ request: Request, context: HubRequestContext) async throws -> Response {
         let principal = try await components.requirePrincipal(request)
         guard principal.scopes.hasUnfiltered("admin:users") else { throw APIError(.forbidden, "Action requires admin:users") }
-        guard let body = try await request.decodeJSONBody(limit: components.config.hub.maxBodySize)?.objectValue,
-              case .array(let rawNames)? = body["usernames"] else {
+        guard let body = try await request.decodeJSONBody(limit: components.config.hub.maxBodySize)?.objectValue else {
+            throw APIError.badRequest("Must specify at least one user to create")
+        }
+        let created = try await create(as: principal, body: body)
+        let builder = ModelBuilder(principal: principal, publicURL: components.config.hub.publicURL)
+        return JSONResponse.make(.array(created.compactMap { builder.user($0, records: [], lifecycles: [:]) }), status: .created)
+    }
+
+    /// Creates users from a `POST /hub/api/users` body (`usernames`, `admin`; scope `admin:users`), all or none
+    /// checked first; the admin page posts the same body.
+    func create(as principal: Principal, body: [String: JSONValue]) async throws -> [User] {
+        guard principal.scopes.hasUnfiltered("admin:users") else { throw APIError(.forbidden, "Action requires admin:users") }
+        guard case .array(let rawNames)? = body["usernames"] else {
             throw APIError.badRequest("Must specify at least one user to create")
         }
         let admin = body["admin"] == .bool(true)
@@ -115,8 +153,7 @@ struct UsersAPI {
         guard !names.isEmpty else { throw APIError.badRequest("Must specify at least one user to create") }
         let created = try await components.store.insertMissing(Set(names).sorted().map { User(name: $0, admin: admin) })
         guard !created.isEmpty else { throw APIError(.conflict, "All \(names.count) users already exist") }
-        let builder = ModelBuilder(principal: principal, publicURL: components.config.hub.publicURL)
-        return JSONResponse.make(.array(created.compactMap { builder.user($0, records: [], lifecycles: [:]) }), status: .created)
+        return created
     }
 
     @Sendable func get(_ request: Request, context: HubRequestContext) async throws -> Response {
@@ -179,11 +216,15 @@ struct UsersAPI {
 
     @Sendable func delete(_ request: Request, context: HubRequestContext) async throws -> Response {
         let principal = try await components.requirePrincipal(request)
-        let user = try await components.existingUser(try context.parameters.require("name"))
+        try await delete(as: principal, user: try await components.existingUser(try context.parameters.require("name")))
+        return JSONResponse.empty(.noContent)
+    }
+
+    /// Deletes a user after stopping their servers (scope `delete:users`; never oneself).
+    func delete(as principal: Principal, user: User) async throws {
         guard principal.scopes.allows("delete:users", user: user.name) else { throw APIError(.forbidden, "Action requires delete:users") }
         guard principal.user?.name != user.name else { throw APIError.badRequest("Cannot delete yourself!") }
         try await components.hub.deleteUser(user.name)
-        return JSONResponse.empty(.noContent)
     }
 
     /// Activity reports from single-user servers: `{"last_activity": ..., "servers": {name: {"last_activity": ...}}}`.

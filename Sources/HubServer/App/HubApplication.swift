@@ -26,19 +26,33 @@ public enum HubApplication {
         guard let apiBind = ListenAddress(config.hub.apiBind), let publicBind = ListenAddress(config.hub.publicBind) else {
             throw ConfigError("invalid bind address")
         }
+        let routeAPIBind = ListenAddress(config.proxy.apiBind)
+        // READY=1 for systemd once every listener is bound and the previous run's servers are restored.
+        let readiness = StartupReadiness(steps: routeAPIBind == nil ? [.hubAPI, .proxy, .restore]
+                                                                    : [.hubAPI, .proxy, .routeAPI, .restore])
         let app = Application(router: router, configuration: .init(address: .hostname(apiBind.host, port: apiBind.port),
-                                                                    serverName: nil), logger: logger)
+                                                                    serverName: nil),
+                              onServerRunning: { _ in await readiness.done(.hubAPI) }, logger: logger)
         let proxy = ProxyServer(routes: parts.routes, host: publicBind.host, port: publicBind.port,
                                 errorTarget: HubURLs.hubTarget(config) + "/hub/error",
                                 logger: Logger(label: "slurmhub.proxy"))
-        var services: [any Service] = [app, TaskService { try await proxy.run() }]
-        if let routeAPIBind = ListenAddress(config.proxy.apiBind) {
+        var services: [any Service] = [
+            app,
+            ListenerService(step: .proxy, readiness: readiness, start: { _ = try await proxy.start() },
+                            shutdown: { await proxy.shutdown() }),
+        ]
+        if let routeAPIBind {
             let routeAPI = RouteAPIServer(routes: parts.routes, host: routeAPIBind.host, port: routeAPIBind.port,
                                           authToken: parts.proxyToken, logger: Logger(label: "slurmhub.proxy.api"))
-            services.append(TaskService { try await routeAPI.run() })
+            services.append(ListenerService(step: .routeAPI, readiness: readiness, start: { _ = try await routeAPI.start() },
+                                            shutdown: { await routeAPI.shutdown() }))
         }
         services.append(BackgroundLoops(hub: components.hub, config: config, metrics: components.metrics,
-                                        started: started, logger: logger))
+                                        started: started, readiness: readiness, logger: logger))
+        // Last: the first to hear of a graceful shutdown (STOPPING=1).
+        let hub = components.hub
+        services.append(ServiceManagerNotifications(notifier: SystemdNotifier(), readiness: readiness,
+                                                    counts: { await hub.serverCounts() }, logger: logger))
         logger.info("slurmhub \(HubVersion.slurmhub): proxy on http://\(publicBind), hub API on http://\(apiBind)")
         let group = ServiceGroup(configuration: .init(
             services: services.map { .init(service: $0) }, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
@@ -52,8 +66,9 @@ public enum HubApplication {
         let proxyToken: String
     }
 
-    /// Creates the data directory, secrets, store, authenticator, spawner and hub.
-    static func assemble(config: HubConfiguration, logger: Logger) async throws -> Parts {
+    /// Creates the data directory, secrets, store, authenticator, spawner (`spawner`, for tests, replaces
+    /// the configured one) and hub.
+    static func assemble(config: HubConfiguration, logger: Logger, spawner injected: (any Spawner)? = nil) async throws -> Parts {
         let dataDir = config.hub.dataDir
         try FileManager.default.createDirectory(atPath: dataDir, withIntermediateDirectories: true,
                                                 attributes: [.posixPermissions: 0o700])
@@ -63,10 +78,7 @@ public enum HubApplication {
         let store = try HubStore(path: "\(dataDir)/slurmhub.sqlite")
         let policy = try UsernamePolicy(pattern: config.hub.usernamePattern)
 
-        let passwordFile = config.auth.dev.passwordFile.isEmpty ? "\(dataDir)/dev-password" : config.auth.dev.passwordFile
-        let password = try SecretFile.readOrCreate(config.auth.dev.passwordFile, fallback: passwordFile, what: "dev password")
-        let authenticator = DevAuthenticator(users: config.auth.dev.users, password: password, policy: policy)
-        logger.notice("dev login: users \(config.auth.dev.users.joined(separator: ", ")), password in \(passwordFile)")
+        let authenticator = try AuthenticatorFactory.make(config: config, store: store, policy: policy, logger: logger)
 
         for name in config.hub.adminUsers {
             if var user = try await store.user(named: name) {
@@ -75,7 +87,9 @@ public enum HubApplication {
                 _ = try await store.insert(User(name: name, admin: true))
             }
         }
-        _ = try await store.insertMissing(config.auth.dev.users.map { User(name: $0) })
+        if config.auth.kind == "dev" {
+            _ = try await store.insertMissing(config.auth.dev.users.map { User(name: $0) })
+        }
 
         var serviceScopes: [String: ScopeSet] = [:]
         for service in config.services {
@@ -88,12 +102,12 @@ public enum HubApplication {
         }
 
         let metrics = HubMetrics()
-        let spawner = try makeSpawner(config: config, metrics: metrics, logger: logger)
+        let spawner = try injected ?? makeSpawner(config: config, metrics: metrics, logger: logger)
         let routes = InProcessRouteTable()
         let hub = try Hub(config: config, store: store, spawner: spawner, routes: routes, metrics: metrics, logger: logger)
         let components = HubComponents(
             config: config, store: store, hub: hub, authenticator: authenticator, cookies: CookieSigner(secret: cookieSecret),
-            metrics: metrics, pages: try await PageRenderer.load(), policy: policy, serviceScopes: serviceScopes, logger: logger)
+            metrics: metrics, pages: try await PageRenderer.load(ui: config.ui), policy: policy, serviceScopes: serviceScopes, logger: logger)
         return Parts(components: components, routes: routes, proxyToken: proxyToken)
     }
 
@@ -132,25 +146,18 @@ public enum HubApplication {
     }
 }
 
-/// A long-running closure as a service; cancelled on graceful shutdown.
-struct TaskService: Service {
-    let body: @Sendable () async throws -> Void
-    init(_ body: @escaping @Sendable () async throws -> Void) { self.body = body }
-    func run() async throws {
-        try await cancelWhenGracefulShutdown { try await body() }
-    }
-}
-
 /// Restores servers after start, then polls servers and folds proxy activity at their intervals.
 struct BackgroundLoops: Service {
     let hub: Hub
     let config: HubConfiguration
     let metrics: HubMetrics
     let started: ContinuousClock.Instant
+    let readiness: StartupReadiness
     let logger: Logger
 
     func run() async throws {
         await hub.restore()
+        await readiness.done(.restore)
         metrics.hubStartupDuration.recordNanoseconds((ContinuousClock.now - started).nanoseconds)
         await cancelWhenGracefulShutdown {
             await withTaskGroup(of: Void.self) { group in

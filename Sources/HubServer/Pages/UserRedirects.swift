@@ -71,7 +71,7 @@ struct UserRedirects {
         if apiLike { return JSONResponse.make(.object(["message": .string(message)]), status: .failedDependency424) }
         let (xsrf, cookie) = components.xsrfToken(request)
         var response = components.pages.errorPage(
-            status: .failedDependency424, message: "Your server at \(prefix) is not running.",
+            status: .failedDependency424, message: "Your server at \(prefix) is not running.", user: me,
             restartURL: "/hub/spawn/\(PathQuoting.quote(owner.name))\(suffix)", xsrf: xsrf)
         response.setCookies([cookie])
         return response

@@ -42,7 +42,8 @@ struct SlurmDeployment: Sendable {
             site: site, commands: commands, homeTemplate: slurm.home, jobName: slurm.jobName, outputTemplate: slurm.output,
             tokenDirectoryTemplate: slurm.tokenInFile ? slurm.tokenDir : nil, keepNames: keepNames, ports: ports,
             serverCommand: slurm.cmd + slurm.args, commandTimeout: .seconds(slurm.commandTimeout),
-            startupPollInterval: .milliseconds(Int(slurm.startupPollInterval * 1000)))
+            startupPollInterval: .milliseconds(Int(slurm.startupPollInterval * 1000)),
+            availabilityLifetime: .milliseconds(Int(slurm.sinfoCacheSeconds * 1000)))
         sentNames = keepNames + (commands.slurmConf == nil ? [] : ["SLURM_CONF"])
         transport = SSHTransportConfiguration(
             hosts: slurm.loginNodes.compactMap(LoginNodeAddress.init).map { SSHHost($0.host, port: $0.port) },

@@ -1,0 +1,158 @@
+import Foundation
+import HubModel
+import HubSpawner
+import Hummingbird
+
+/// `/hub/spawn[/{user}[/{server}]]`: the spawn form (GET), its submission (POST), and URL-parameter
+/// spawns (`/hub/spawn?partition=…&nprocs=…&runtime=…`). Options are checked by the spawner before
+/// anything starts; a refused option is shown next to its field with the user's values kept.
+/// Starting goes through `ServersAPI` with the REST API's scope (`servers`).
+struct SpawnPages {
+    let components: HubComponents
+
+    func register(on router: Router<HubRequestContext>) {
+        for path in ["/hub/spawn", "/hub/spawn/:name", "/hub/spawn/:name/:server"] {
+            router.get(RouterPath(path), use: show)
+            router.post(RouterPath(path), use: submit)
+        }
+    }
+
+    /// Who and which server a request is about: `:name[/:server]`, or the caller's default server.
+    func target(_ me: User, _ context: HubRequestContext) async throws -> (User, String) {
+        context.parameters.get("name") == nil ? (me, "") : try await PagePaths.target(components, context)
+    }
+
+    @Sendable func show(_ request: Request, context: HubRequestContext) async throws -> Response {
+        guard let principal = try await components.pagePrincipal(request), let me = principal.user else {
+            return HubComponents.loginRedirect(request)
+        }
+        let (user, server) = try await target(me, context)
+        try ServersAPI.authorize(principal, "servers", user: user.name, server: server)
+        if let redirect = await redirectIfActive(user: user.name, server: server, type: .found) { return redirect }
+        let form = await components.hub.spawner.optionsForm()
+        let query = Dictionary(request.uri.queryParameters.map { (String($0.key), String($0.value)) }) { _, last in last }
+        let page = Page(request: request, me: me, user: user, server: server)
+        if query.isEmpty {
+            guard let form else {
+                // Nothing to choose: start at once, as JupyterHub does; a link from another site is confirmed first.
+                if Self.isCrossSite(request) { return render(page, confirm: [:]) }
+                return try await start(principal, page, input: nil, form: nil)
+            }
+            return render(page, SpawnFormView(form: form, input: SpawnFormInput(remembered: user.lastUserOptions, form: form)))
+        }
+        let input = SpawnFormInput(query: query)
+        guard !Self.isCrossSite(request) else {
+            // Another site may link here, but never start a server by itself: the user confirms with the form.
+            guard let form else { return render(page, confirm: input.values) }
+            var view = SpawnFormView(form: form, input: input)
+            view.notice = "A link from another site filled in these options; check them and press Start."
+            return render(page, view)
+        }
+        return try await start(principal, page, input: input, form: form)
+    }
+
+    @Sendable func submit(_ request: Request, context: HubRequestContext) async throws -> Response {
+        let fields = try await request.decodeForm()
+        guard let principal = try await components.pagePrincipal(request, form: fields), let me = principal.user else {
+            return HubComponents.loginRedirect(request)
+        }
+        var (user, server) = try await target(me, context)
+        if server.isEmpty, let named = fields["server_name"], !named.isEmpty {
+            try ServerNamePolicy.validate(named)
+            server = named
+        }
+        try ServersAPI.authorize(principal, "servers", user: user.name, server: server)
+        if let redirect = await redirectIfActive(user: user.name, server: server, type: .normal) { return redirect }
+        let page = Page(request: request, me: me, user: user, server: server)
+        guard let input = SpawnFormInput(posted: fields) else {
+            // A bare start button (home page, "restart" on an error page): the form first, if there is one.
+            if components.hub.spawner.hasOptionsForm {
+                return Response.redirect(to: PagePaths.spawn(user: user.name, server: server), type: .normal)
+            }
+            return try await start(principal, page, input: nil, form: nil)
+        }
+        return try await start(principal, page, input: input, form: await components.hub.spawner.optionsForm())
+    }
+
+    /// The request and whose server it is about.
+    struct Page {
+        let request: Request
+        let me: User
+        let user: User
+        let server: String
+
+        var displayName: String {
+            let owner = me.name == user.name ? "your" : "\(user.name)'s"
+            return server.isEmpty ? "\(owner) server" : "\(owner) server \(server)"
+        }
+    }
+
+    /// Validates (refusals go back to the form, 400) and starts; then the pending page (303).
+    func start(_ principal: Principal, _ page: Page, input: SpawnFormInput?, form: SpawnForm?) async throws -> Response {
+        var options: JSONValue?
+        if let input {
+            var refusal: SpawnError?
+            if let field = input.controlCharacterField {
+                refusal = SpawnError(field: field, reason: "must be one line without control characters")
+            } else {
+                do {
+                    try components.hub.spawner.validateOptions(input.options(for: form))
+                } catch let error as SpawnError {
+                    refusal = error
+                } catch {
+                    refusal = SpawnError("\(error)")
+                }
+            }
+            if let refusal {
+                guard let form else { throw APIError.badRequest(refusal.message) }
+                var view = SpawnFormView(form: form, input: input)
+                let field = refusal.field.map { SpawnFormInput.aliases[$0] ?? $0 }
+                if let field, let reason = refusal.reason, SpawnFormInput.fields.contains(field) {
+                    view.errors[field] = reason
+                } else {
+                    view.generalError = refusal.message
+                }
+                return render(page, view, status: .badRequest)
+            }
+            options = input.options(for: form)
+        }
+        do {
+            _ = try await ServersAPI(components: components).start(as: principal, user: page.user, server: page.server,
+                                                                   options: options)
+        } catch let error as APIError where error.status != .forbidden && form != nil {
+            guard let form, let input else { throw error }
+            var view = SpawnFormView(form: form, input: input)
+            view.generalError = error.message
+            return render(page, view, status: error.status)
+        }
+        return Response.redirect(to: PagePaths.pending(user: page.user.name, server: page.server), type: .normal)
+    }
+
+    /// A running server opens; a starting one shows its progress.
+    func redirectIfActive(user: String, server: String, type: Response.RedirectType) async -> Response? {
+        let lifecycle = await components.hub.lifecycle(user: user, server: server)
+        if lifecycle.ready { return Response.redirect(to: ServerEnvironment.prefix(user: user, server: server), type: type) }
+        if lifecycle.pending == "spawn" { return Response.redirect(to: PagePaths.pending(user: user, server: server), type: type) }
+        return nil
+    }
+
+    func render(_ page: Page, _ view: SpawnFormView, status: HTTPResponse.Status = .ok) -> Response {
+        let values = view.values(action: PagePaths.spawn(user: page.user.name, server: page.server), displayName: page.displayName)
+        return components.page(page.request, "spawn", title: "Start \(page.displayName)", user: page.me, values: values,
+                               status: status)
+    }
+
+    /// A one-button page for spawners without a form, carrying `values` as hidden fields.
+    func render(_ page: Page, confirm values: [String: String]) -> Response {
+        components.page(page.request, "spawn", title: "Start \(page.displayName)", user: page.me, values: [
+            "confirm": true, "action": PagePaths.spawn(user: page.user.name, server: page.server),
+            "display_name": page.displayName, "has_values": !values.isEmpty,
+            "hidden": values.sorted { $0.key < $1.key }.map { ["name": $0.key, "value": $0.value] },
+        ])
+    }
+
+    /// Whether another site (or a sibling subdomain) made the browser send this request.
+    static func isCrossSite(_ request: Request) -> Bool {
+        ["cross-site", "same-site"].contains(request.headers[.secFetchSite]?.lowercased() ?? "")
+    }
+}

@@ -1,0 +1,96 @@
+"""The service manager protocol (sd_notify) as systemd sees it: the test plays systemd.
+
+The hub gets NOTIFY_SOCKET (a unix datagram socket bound here) and WATCHDOG_USEC=2000000, as a
+Type=notify unit with WatchdogSec=2 would give it, and must send READY=1 only once its listeners
+answer, WATCHDOG=1 every second, STATUS= lines with the server counts, and STOPPING=1 on SIGTERM.
+"""
+import signal
+import socket
+import threading
+import time
+
+import requests
+
+from conftest import wait_for
+
+
+class FakeSystemd:
+    """Receives notify datagrams in a thread; on READY=1 it checks at once that the hub answers."""
+
+    def __init__(self, path):
+        self.path = str(path)
+        self.sock = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+        self.sock.bind(self.path)
+        self.sock.settimeout(0.2)
+        self.messages = []  # (monotonic time, {key: value})
+        self.health_at_ready = None
+        self.hub = None
+        self.lock = threading.Lock()
+        self.running = True
+        self.thread = threading.Thread(target=self.receive, daemon=True)
+        self.thread.start()
+
+    def receive(self):
+        while self.running:
+            try:
+                data = self.sock.recv(4096)
+            except socket.timeout:
+                continue
+            except OSError:
+                return
+            fields = dict(line.split("=", 1) for line in data.decode().splitlines() if "=" in line)
+            if fields.get("READY") == "1" and self.health_at_ready is None and self.hub is not None:
+                # No retry: READY=1 promises that the proxy and the hub API are up.
+                self.health_at_ready = [requests.get(base + "/hub/health", timeout=5).status_code
+                                        for base in (self.hub.public, self.hub.api)]
+            with self.lock:
+                self.messages.append((time.monotonic(), fields))
+
+    def times(self, key, value=None):
+        with self.lock:
+            return [at for at, fields in self.messages if key in fields and (value is None or fields[key] == value)]
+
+    def statuses(self):
+        with self.lock:
+            return [fields["STATUS"] for _, fields in self.messages if "STATUS" in fields]
+
+    def close(self):
+        self.running = False
+        self.thread.join(timeout=5)
+        self.sock.close()
+
+
+def test_ready_watchdog_status_and_stopping(hub_factory, tmp_path):
+    hub = hub_factory(start=False)
+    manager = FakeSystemd(tmp_path / "notify.sock")
+    manager.hub = hub
+    try:
+        hub.start(env={"NOTIFY_SOCKET": manager.path, "WATCHDOG_USEC": "2000000"})
+        started = time.monotonic()
+
+        # READY=1 at the latest shortly after the hub answers, and only once everything answers.
+        wait_for(lambda: manager.times("READY", "1"), timeout=15, what="READY=1")
+        assert manager.times("READY", "1")[0] <= started + 10
+        assert manager.health_at_ready == [200, 200], manager.health_at_ready
+        assert len(manager.times("READY", "1")) == 1
+        assert manager.statuses() and "0 servers running, 0 spawning" in manager.statuses()
+
+        # WATCHDOG=1 at half of WATCHDOG_USEC: about one per second.
+        window_start = time.monotonic()
+        time.sleep(4)
+        pings = [at for at in manager.times("WATCHDOG", "1") if window_start <= at <= window_start + 4]
+        assert 3 <= len(pings) <= 6, pings
+
+        # STATUS= follows the servers: a running local server shows up.
+        hub.start_server("alice")
+        wait_for(lambda: any(status.startswith("1 server running") for status in manager.statuses()),
+                 timeout=15, what="STATUS= with a running server")
+
+        # SIGTERM: STOPPING=1 before the process exits.
+        hub.kill(signal.SIGTERM)
+        assert hub.process.returncode == 0
+        assert manager.times("STOPPING", "1"), manager.statuses()
+        assert not any(at > manager.times("STOPPING", "1")[0] for at in manager.times("READY", "1"))
+    finally:
+        manager.close()
+
