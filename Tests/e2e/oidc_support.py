@@ -64,9 +64,10 @@ def oidc(tmp_path):
     (ARTIFACTS / f"{tmp_path.name}-oidc-provider.log").write_bytes(provider.log_path.read_bytes())
 
 
-def oauth_hub(hub_factory, oidc, name="hub", public_url=None, **oauth):
-    """A hub logging in through `oidc` (OIDC discovery unless `oauth` names the plain OAuth 2 URLs)."""
-    hub = hub_factory(name, start=False)
+def oauth_hub(hub_factory, oidc, name="hub", public_url=None, extra=None, **oauth):
+    """A hub logging in through `oidc` (OIDC discovery unless `oauth` names the plain OAuth 2 URLs);
+    `extra` adds config sections as for `hub_factory`."""
+    hub = hub_factory(name, extra=extra, start=False)
     callback = hub.public + "/hub/oauth_callback"
     client_id, secret = oidc.register(callback)
     (hub.dir / "oauth-secret").write_text(secret + "\n")

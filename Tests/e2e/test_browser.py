@@ -14,6 +14,7 @@ from selenium.webdriver.support.ui import Select, WebDriverWait
 import slurm_support as slurm
 from conftest import ARTIFACTS, wait_for
 from form_support import form_hub  # noqa: F401 (fixture)
+from oidc_support import oauth_hub, oidc  # noqa: F401 (oidc is a fixture)
 
 SCREENSHOTS = ARTIFACTS / "screenshots"
 LAB_DOM = "#jp-main-dock-panel, .jp-LabShell"
@@ -61,6 +62,21 @@ def login(driver, hub, user, screenshot=None):
     if screenshot:
         shot(driver, screenshot)
     driver.find_element(By.ID, "login_submit").click()
+    wait(driver, "body[data-page=home]")
+
+
+def login_through_provider(driver, hub, sub, screenshot=None):
+    """The login page's provider button, the provider's own form (oidc-provider-mock), back to the hub."""
+    driver.delete_all_cookies()
+    driver.get(hub.public + "/hub/login")
+    if screenshot:
+        shot(driver, screenshot)
+    wait(driver, "#oauth_login").click()
+    field = wait(driver, "input[name=sub][type=text]")
+    field.send_keys(sub)
+    if screenshot:
+        shot(driver, screenshot + "-provider")
+    field.submit()
     wait(driver, "body[data-page=home]")
 
 
@@ -132,14 +148,17 @@ def test_spawn_form_without_javascript_shows_errors_next_to_fields(form_hub, bro
     assert form_hub.api_get("/users/alice").json()["pending"] is None
 
 
-def test_spawn_form_on_the_slurm_cluster_to_jupyterlab(hub_factory, browser):
+def test_oidc_login_spawn_form_on_the_slurm_cluster_to_jupyterlab(hub_factory, oidc, browser):
+    """alice signs in at the identity provider (oidc-provider-mock), fills the form, lands in JupyterLab
+    running as her Slurm job."""
     slurm.require_cluster()
+    oidc.set_user("alice", preferred_username="alice", groups=["hpc"])
     spawner = slurm.slurm_config(sinfo_cache_seconds=5)
     spawner["slurm"]["partitions"][0].update(simple=True, description="Interactive work")
-    hub = hub_factory("slurmbrowser", extra={
+    hub = oauth_hub(hub_factory, oidc, "slurmbrowser", extra={
         "spawner": spawner, "ui": {"site_name": "Test HPC Jupyter", "docs_url": "https://docs.example.org/jupyter"}})
     try:
-        login(browser, hub, "alice")
+        login_through_provider(browser, hub, "alice", screenshot="00-login-oidc")
         browser.get(hub.public + "/hub/spawn")
         wait(browser, "#simple-form")
         # The first view may come before sinfo answers (at most ~2 s are waited); the table then fills from the cache.
