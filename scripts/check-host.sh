@@ -13,12 +13,7 @@
 # nft (package nftables) and root are required when CI=true; otherwise what needs them is skipped with a warning.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-log() { printf '==> %s\n' "$*"; }
-die() { printf 'ERROR: %s\n' "$*" >&2; exit 1; }
-skip() {
-    if [[ ${CI:-} == true ]]; then die "$1; CI=true requires every check"; fi
-    printf 'WARNING: %s: check skipped\n' "$1" >&2
-}
+source scripts/check-lib.sh
 TMP=$(mktemp -d)
 HUB_NS=slurmhub-check-hub-$$
 CLIENT_NS=slurmhub-check-client-$$

@@ -13,18 +13,12 @@ set -euo pipefail
 # A binary given as $1 is relative to the caller's directory; the default, to the repository.
 if [[ -n ${1:-} ]]; then BIN=$(realpath -m -- "$1"); fi
 cd "$(dirname "$0")/.."
+source scripts/check-lib.sh
 BIN=${BIN:-.build/debug/slurmhub}
 CONFIG=slurm_host/example-config.yaml
 FILES=(sudoers sshd_config.d/slurmhub.conf hub-ssh.txt)
 
-log() { printf '==> %s\n' "$*"; }
-die() { printf 'ERROR: %s\n' "$*" >&2; exit 1; }
 
-# missing TOOL PACKAGE: skip (or fail under CI=true) when TOOL is not installed.
-missing() {
-    if [[ ${CI:-} == true ]]; then die "$1 not found (install $2); CI=true requires every check"; fi
-    printf 'WARNING: %s not found (install %s): check skipped\n' "$1" "$2" >&2
-}
 
 [[ -x $BIN ]] || die "$BIN is not an executable slurmhub binary (swift build, or pass its path as \$1)"
 TMP=$(mktemp -d)
@@ -32,11 +26,7 @@ trap 'rm -rf "$TMP"' EXIT
 
 log "regenerating from $CONFIG"
 "$BIN" generate slurm-host --config "$CONFIG" --output-dir "$TMP/generated" >/dev/null
-drift=0
-for file in "${FILES[@]}"; do
-    if ! diff -u "slurm_host/$file" "$TMP/generated/$file"; then drift=1; fi
-done
-((drift == 0)) || die "slurm_host/ is out of date: run $BIN generate slurm-host --config $CONFIG --output-dir slurm_host"
+check_drift "$TMP/generated" slurm_host "${FILES[@]}" || die "slurm_host/ is out of date: run $BIN generate slurm-host --config $CONFIG --output-dir slurm_host"
 log "slurm_host/{${FILES[*]}} match the generator"
 
 VISUDO=$(command -v visudo || true)

@@ -14,18 +14,13 @@
 set -euo pipefail
 if [[ -n ${1:-} ]]; then BIN=$(realpath -m -- "$1"); fi
 cd "$(dirname "$0")/.."
+source scripts/check-lib.sh
 BIN=${BIN:-.build/debug/slurmhub}
 CONFIG=systemd/example-config.yaml
 GENERATE=("$BIN" generate systemd --config "$CONFIG" --host-config /etc/slurmhub/config.yaml
           --image registry.example.org/hpc/slurmhub:1)
 FILES=(slurmhub.container container-slurmhub.service)
 
-log() { printf '==> %s\n' "$*"; }
-die() { printf 'ERROR: %s\n' "$*" >&2; exit 1; }
-missing() {
-    if [[ ${CI:-} == true ]]; then die "$1 not found (install $2); CI=true requires every check"; fi
-    printf 'WARNING: %s not found (install %s): check skipped\n' "$1" "$2" >&2
-}
 
 [[ -x $BIN ]] || die "$BIN is not an executable slurmhub binary (swift build, or pass its path as \$1)"
 TMP=$(mktemp -d)
@@ -33,11 +28,7 @@ trap 'rm -rf "$TMP"' EXIT
 
 log "regenerating from $CONFIG"
 "${GENERATE[@]}" --output-dir "$TMP/generated" >/dev/null
-drift=0
-for file in "${FILES[@]}"; do
-    if ! diff -u "systemd/$file" "$TMP/generated/$file"; then drift=1; fi
-done
-((drift == 0)) || die "systemd/ is out of date: run ${GENERATE[*]} --output-dir systemd"
+check_drift "$TMP/generated" systemd "${FILES[@]}" || die "systemd/ is out of date: run ${GENERATE[*]} --output-dir systemd"
 log "systemd/{${FILES[*]}} match the generator"
 
 # verify UNIT: systemd-analyze --user verify, failing on any message (unknown keys are only warnings to it).
