@@ -44,6 +44,9 @@ extension ConfigLoader {
                              ("hub.active_server_limit", hub.activeServerLimit)] where value < 0 {
             throw ConfigError("\(key) must not be negative")
         }
+        if !(hub.configWatchInterval >= 0) {
+            throw ConfigError("hub.config_watch_interval must be 0 (off) or a number of seconds")
+        }
         try validateAuth(config.auth, publicBind: publicBind, publicURL: hub.publicURL, policy: policy)
         try validateSpawner(config.spawner)
         var serviceNames: Set<String> = []

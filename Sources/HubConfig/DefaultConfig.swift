@@ -31,6 +31,9 @@ public enum DefaultConfig {
       last_activity_interval: 60
       # Require the read:metrics scope for /hub/metrics.
       authenticate_metrics: true
+      # Seconds between checks of the config file, ui.templates_dir, the job template and the login nodes'
+      # known_hosts for changes, which are then applied live like a SIGHUP (0 = only on SIGHUP).
+      config_watch_interval: 2
     auth:
       kind: dev
       dev:

@@ -31,6 +31,7 @@ public struct HubSection: Sendable, Codable, Equatable {
     public var maxBodySize: Int
     public var lastActivityInterval: Double
     public var authenticateMetrics: Bool
+    public var configWatchInterval: Double
 
     enum CodingKeys: String, CodingKey {
         case publicBind = "public_bind", apiBind = "api_bind", publicURL = "public_url"
@@ -40,7 +41,7 @@ public struct HubSection: Sendable, Codable, Equatable {
         case concurrentSpawnLimit = "concurrent_spawn_limit", activeServerLimit = "active_server_limit"
         case slowSpawnTimeout = "slow_spawn_timeout", slowStopTimeout = "slow_stop_timeout"
         case maxBodySize = "max_body_size", lastActivityInterval = "last_activity_interval"
-        case authenticateMetrics = "authenticate_metrics"
+        case authenticateMetrics = "authenticate_metrics", configWatchInterval = "config_watch_interval"
     }
 }
 

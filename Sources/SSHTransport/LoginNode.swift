@@ -66,6 +66,17 @@ final class LoginNode: @unchecked Sendable {
         }
     }
 
+    /// Drops the session (after the command running on it, if any) and forgets any backoff, so the next command
+    /// connects at once and verifies the host key again.
+    func reconnect(reason: String) async {
+        _ = try? await onQueue { node in
+            node.dropSession(reason: reason)
+            node.backoff.reset()
+            node.retryAt = nil
+            node.lastFailure = nil
+        }
+    }
+
     private func onQueue<T: Sendable>(_ body: @escaping @Sendable (LoginNode) throws -> T) async throws -> T {
         try await withCheckedThrowingContinuation { continuation in
             queue.async {

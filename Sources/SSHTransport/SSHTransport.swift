@@ -59,6 +59,15 @@ public final class SSHTransport: Transport {
         }
     }
 
+    /// Drops every session without closing the transport: each node's next command connects again and checks its
+    /// host key against the known_hosts file as it is now (used when that file changes, so a removed key stops
+    /// being trusted by sessions already open).
+    public func reconnectAll(reason: String) async {
+        for node in nodes {
+            await node.reconnect(reason: reason)
+        }
+    }
+
     /// The sessions established so far, over all nodes (for tests: one per node when reused).
     func handshakeCount() async -> Int {
         var total = 0

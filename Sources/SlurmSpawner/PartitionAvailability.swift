@@ -54,9 +54,12 @@ actor AvailabilityCache {
     typealias Value = [String: PartitionAvailability]
     private var cached: (at: ContinuousClock.Instant, value: Value)?
     private var inFlight: Task<Value, any Error>?
-    private let lifetime: Duration
+    private var lifetime: Duration
 
     init(lifetime: Duration) { self.lifetime = lifetime }
+
+    /// Changes how long answers are kept (a configuration reload); the cached answer is judged by the new value.
+    func update(lifetime: Duration) { self.lifetime = lifetime }
 
     private var fresh: Value? {
         guard let cached, ContinuousClock.now - cached.at < lifetime else { return nil }

@@ -63,24 +63,32 @@ public final class SlurmJobSpawner: Spawner {
     /// Names of the API token in the JupyterHub environment (not sent when the token travels as a file).
     static let tokenNames: Set<String> = ["JUPYTERHUB_API_TOKEN", "JPY_API_TOKEN"]
 
-    let configuration: Configuration
+    /// The configuration and job script in effect; ``reconfigure(_:script:)`` replaces both at once.
+    private let settings: LockedSettings
+    var configuration: Configuration { settings.current.configuration }
+    var script: JobScript { settings.current.script }
     let transport: any Transport
-    let script: JobScript
     let observer: (any SlurmCommandObserver)?
     let logger: Logger
     let availabilityCache: AvailabilityCache
 
     public init(configuration: Configuration, transport: any Transport, script: JobScript,
                 observer: (any SlurmCommandObserver)? = nil, logger: Logger) {
-        self.configuration = configuration
+        settings = LockedSettings((configuration, script))
         self.transport = transport
-        self.script = script
         self.observer = observer
         self.logger = logger
         availabilityCache = AvailabilityCache(lifetime: configuration.availabilityLifetime)
     }
 
     public var kind: String { "slurm" }
+
+    /// Applies a reloaded configuration (partitions, environments, limits, commands, job script) to the spawns and
+    /// polls that start from now on; jobs already submitted keep what they were submitted with.
+    public func reconfigure(_ configuration: Configuration, script: JobScript) async {
+        settings.replace((configuration, script))
+        await availabilityCache.update(lifetime: configuration.availabilityLifetime)
+    }
 
     public func validateOptions(_ options: JSONValue) throws {
         _ = try validated(options)

@@ -12,7 +12,7 @@ struct SlurmHub: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "slurmhub",
         abstract: "A JupyterHub-compatible hub, proxy and Slurm spawner for HPC centres.",
-        subcommands: [Serve.self, CheckConfig.self, Generate.self, Proxy.self, Version.self],
+        subcommands: [Serve.self, CheckConfig.self, Generate.self, Proxy.self, Health.self, Version.self],
         defaultSubcommand: Serve.self)
 }
 
@@ -31,7 +31,7 @@ struct Serve: AsyncParsableCommand {
             throw ValidationError(error.message)
         }
         HubLogging.bootstrap(level: Logger.Level(rawValue: settings.log.level) ?? .info, format: settings.log.format)
-        try await HubApplication.run(config: settings, logger: Logger(label: "slurmhub"))
+        try await HubApplication.run(config: settings, configPath: config, logger: Logger(label: "slurmhub"))
     }
 }
 
@@ -82,6 +82,21 @@ struct Proxy: AsyncParsableCommand {
             publicHost: publicAddress.host, publicPort: publicAddress.port, apiHost: apiAddress.host,
             apiPort: apiAddress.port, authToken: token, errorTarget: errorTarget, logger: Logger(label: "slurmhub.proxy"))
         try await proxy.run()
+    }
+}
+
+/// `slurmhub health`: the container's HEALTHCHECK.
+struct Health: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Exit 0 if the hub answers its health check (the container's HEALTHCHECK; needs no curl).")
+
+    @Option(name: .long, help: "URL of the health endpoint.") var url = "http://127.0.0.1:8000/hub/health"
+    @Option(name: .long, help: "Seconds to wait for the answer.") var timeout = 5.0
+
+    func run() async throws {
+        let result = await HealthProbe.check(url: url, timeout: .milliseconds(Int(timeout * 1000)))
+        print(result.detail)
+        if !result.healthy { throw ExitCode.failure }
     }
 }
 

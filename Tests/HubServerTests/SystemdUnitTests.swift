@@ -143,7 +143,7 @@ final class SystemdUnitTests: XCTestCase {
             "/srv/slurmhub/data:/srv/slurmhub/data:rw", // hub.data_dir (holds the culler token: not again)
         ])
         XCTAssertTrue(text.contains("PublishPort=8000:8000\nPublishPort=8081:8081\n"))
-        XCTAssertTrue(text.contains("HealthCmd=curl -fsS -o /dev/null http://127.0.0.1:8000/hub/health\n"))
+        XCTAssertTrue(text.contains("HealthCmd=/usr/local/bin/slurmhub health --url http://127.0.0.1:8000/hub/health\n"))
     }
 
     func testRefusesWhatCannotWorkInTheContainer() throws {

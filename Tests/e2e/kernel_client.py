@@ -14,28 +14,43 @@ def create_kernel(session, base_url):
     return response.json()["id"]
 
 
-def execute(session, ws_base, kernel_id, code, timeout=60):
-    """Runs `code` over the kernel's channels WebSocket and returns the text/plain result."""
-    cookie = "; ".join(f"{c.name}={c.value}" for c in session.cookies)
-    origin = ws_base.replace("ws://", "http://").split("/user/")[0]
-    ws = websocket.create_connection(f"{ws_base}api/kernels/{kernel_id}/channels", timeout=timeout,
-                                     header=[f"Cookie: {cookie}"], origin=origin)
-    try:
+class KernelChannel:
+    """One open channels WebSocket to a kernel, kept open across several executions."""
+
+    def __init__(self, session, ws_base, kernel_id, timeout=60):
+        cookie = "; ".join(f"{c.name}={c.value}" for c in session.cookies)
+        origin = ws_base.replace("ws://", "http://").split("/user/")[0]
+        self.ws = websocket.create_connection(f"{ws_base}api/kernels/{kernel_id}/channels", timeout=timeout,
+                                              header=[f"Cookie: {cookie}"], origin=origin)
+        self.session_id = uuid.uuid4().hex
+
+    def run(self, code):
+        """Runs `code` and returns the text/plain result."""
         msg_id = uuid.uuid4().hex
-        ws.send(json.dumps({
-            "header": {"msg_id": msg_id, "username": "test", "session": uuid.uuid4().hex,
+        self.ws.send(json.dumps({
+            "header": {"msg_id": msg_id, "username": "test", "session": self.session_id,
                        "msg_type": "execute_request", "version": "5.3"},
             "parent_header": {}, "metadata": {}, "channel": "shell",
             "content": {"code": code, "silent": False, "store_history": False,
                         "user_expressions": {}, "allow_stdin": False},
         }))
         while True:
-            message = json.loads(ws.recv())
+            message = json.loads(self.ws.recv())
             if message.get("parent_header", {}).get("msg_id") != msg_id:
                 continue
             if message["msg_type"] == "execute_result":
                 return message["content"]["data"]["text/plain"]
             if message["msg_type"] == "error":
                 raise AssertionError(f"kernel error: {message['content']}")
+
+    def close(self):
+        self.ws.close()
+
+
+def execute(session, ws_base, kernel_id, code, timeout=60):
+    """Runs `code` over a new channels WebSocket and returns the text/plain result."""
+    channel = KernelChannel(session, ws_base, kernel_id, timeout)
+    try:
+        return channel.run(code)
     finally:
-        ws.close()
+        channel.close()

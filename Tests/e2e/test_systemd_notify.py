@@ -94,3 +94,29 @@ def test_ready_watchdog_status_and_stopping(hub_factory, tmp_path):
     finally:
         manager.close()
 
+
+
+def test_reload_on_sighup_is_bracketed_by_reloading_and_ready(hub_factory, tmp_path):
+    hub = hub_factory(start=False)
+    manager = FakeSystemd(tmp_path / "notify.sock")
+    try:
+        hub.start(env={"NOTIFY_SOCKET": manager.path})
+        wait_for(lambda: manager.times("READY", "1"), timeout=15, what="READY=1")
+        for round, config_text in enumerate([None, "hub: [not yaml"], start=1):
+            if config_text is not None:
+                hub.config_path.write_text(config_text)  # refused: the old configuration stays
+            sent = time.monotonic()
+            hub.process.send_signal(signal.SIGHUP)
+            wait_for(lambda: [at for at in manager.times("READY", "1") if at > sent], timeout=10,
+                     what=f"READY=1 after reload {round}")
+            reloading = [at for at in manager.times("RELOADING", "1") if at > sent]
+            ready = [at for at in manager.times("READY", "1") if at > sent]
+            assert len(reloading) == 1 and reloading[0] < ready[0], (reloading, ready)
+            with manager.lock:
+                stamps = [fields.get("MONOTONIC_USEC") for _, fields in manager.messages if fields.get("RELOADING") == "1"]
+            assert all(stamp and stamp.isdigit() for stamp in stamps), stamps
+        assert "refused" in manager.statuses()[-1] or any("last reload refused" in s for s in manager.statuses())
+        assert hub.process.poll() is None
+        assert requests.get(hub.public + "/hub/health", timeout=5).status_code == 200
+    finally:
+        manager.close()

@@ -15,8 +15,9 @@ import SSHTransport
 /// Builds the hub from its configuration and runs it: hub API and pages, the proxy,
 /// the CHP-compatible route API, and the background loops. Servers are never stopped on exit.
 public enum HubApplication {
-    /// Runs until SIGTERM/SIGINT.
-    public static func run(config: HubConfiguration, logger: Logger) async throws {
+    /// Runs until SIGTERM/SIGINT; reloads `configPath` (the file `config` came from, if any) on SIGHUP and when
+    /// it changes.
+    public static func run(config: HubConfiguration, configPath: String?, logger: Logger) async throws {
         let started = ContinuousClock.now
         let parts = try await assemble(config: config, logger: logger)
         let components = parts.components
@@ -47,11 +48,14 @@ public enum HubApplication {
             services.append(ListenerService(step: .routeAPI, readiness: readiness, start: { _ = try await routeAPI.start() },
                                             shutdown: { await routeAPI.shutdown() }))
         }
-        services.append(BackgroundLoops(hub: components.hub, config: config, metrics: components.metrics,
+        services.append(BackgroundLoops(hub: components.hub, metrics: components.metrics,
                                         started: started, readiness: readiness, logger: logger))
+        let notifier = SystemdNotifier()
+        services.append(ConfigReloader(path: configPath, components: components, spawner: parts.spawnerReloading,
+                                       notifier: notifier, readiness: readiness, logger: Logger(label: "slurmhub.config")))
         // Last: the first to hear of a graceful shutdown (STOPPING=1).
         let hub = components.hub
-        services.append(ServiceManagerNotifications(notifier: SystemdNotifier(), readiness: readiness,
+        services.append(ServiceManagerNotifications(notifier: notifier, readiness: readiness,
                                                     counts: { await hub.serverCounts() }, logger: logger))
         logger.info("slurmhub \(HubVersion.slurmhub): proxy on http://\(publicBind), hub API on http://\(apiBind)")
         let group = ServiceGroup(configuration: .init(
@@ -64,6 +68,7 @@ public enum HubApplication {
         let components: HubComponents
         let routes: InProcessRouteTable
         let proxyToken: String
+        let spawnerReloading: SpawnerReloading
     }
 
     /// Creates the data directory, secrets, store, authenticator, spawner (`spawner`, for tests, replaces
@@ -78,55 +83,39 @@ public enum HubApplication {
         let store = try HubStore(path: "\(dataDir)/slurmhub.sqlite")
         let policy = try UsernamePolicy(pattern: config.hub.usernamePattern)
 
-        let authenticator = try AuthenticatorFactory.make(config: config, store: store, policy: policy, logger: logger)
-
-        for name in config.hub.adminUsers {
-            if var user = try await store.user(named: name) {
-                if !user.admin { user.admin = true; try await store.update(user) }
-            } else {
-                _ = try await store.insert(User(name: name, admin: true))
-            }
-        }
-        if config.auth.kind == "dev" {
-            _ = try await store.insertMissing(config.auth.dev.users.map { User(name: $0) })
-        }
-
-        var serviceScopes: [String: ScopeSet] = [:]
-        for service in config.services {
-            let token = try SecretFile.read(service.apiTokenFile, what: "api token of service \(service.name)")
-            try await store.replaceServiceToken(service: service.name, with: TokenRecord(
-                hash: Secrets.hash(token), userName: nil, serviceName: service.name, scopes: [],
-                note: "Service \(service.name) (from config)"))
-            let roles = service.admin ? ScopeSet.roles["admin"] ?? [] : []
-            serviceScopes[service.name] = ScopeSet.expand(service.scopes + roles, ownerName: nil)
-        }
+        let live = try await LiveSettings.Parts.build(config: config, store: store, policy: policy, logger: logger)
+        try await live.register(in: store)
 
         let metrics = HubMetrics()
-        let spawner = try injected ?? makeSpawner(config: config, metrics: metrics, logger: logger)
+        let made = try injected.map { (spawner: $0, reloading: SpawnerReloading.none) }
+            ?? makeSpawner(config: config, metrics: metrics, logger: logger)
         let routes = InProcessRouteTable()
-        let hub = try Hub(config: config, store: store, spawner: spawner, routes: routes, metrics: metrics, logger: logger)
+        let hub = try Hub(config: config, store: store, spawner: made.spawner, routes: routes, metrics: metrics, logger: logger)
         let components = HubComponents(
-            config: config, store: store, hub: hub, authenticator: authenticator, cookies: CookieSigner(secret: cookieSecret),
-            metrics: metrics, pages: try await PageRenderer.load(ui: config.ui), policy: policy, serviceScopes: serviceScopes, logger: logger)
-        return Parts(components: components, routes: routes, proxyToken: proxyToken)
+            store: store, hub: hub, cookies: CookieSigner(secret: cookieSecret), metrics: metrics, policy: policy,
+            live: LiveSettings(live), logger: logger)
+        return Parts(components: components, routes: routes, proxyToken: proxyToken, spawnerReloading: made.reloading)
     }
 
-    static func makeSpawner(config: HubConfiguration, metrics: HubMetrics, logger: Logger) throws -> any Spawner {
+    static func makeSpawner(config: HubConfiguration, metrics: HubMetrics,
+                            logger: Logger) throws -> (spawner: any Spawner, reloading: SpawnerReloading) {
         if config.spawner.kind == "slurm" {
             let deployment = try SlurmDeployment(config: config)
             try deployment.checkFiles()
             let observer = SlurmMetrics(registry: metrics.registry)
-            var transport = deployment.transport
-            transport.onSessionEstablished = { observer.sessionEstablished($0) }
-            return SlurmJobSpawner(
-                configuration: deployment.spawner,
-                transport: SSHTransport(configuration: transport, logger: Logger(label: "slurmhub.ssh")),
-                script: try deployment.jobScript(), observer: observer, logger: Logger(label: "slurmhub.spawner"))
+            var transportSettings = deployment.transport
+            transportSettings.onSessionEstablished = { observer.sessionEstablished($0) }
+            let transport = SSHTransport(configuration: transportSettings, logger: Logger(label: "slurmhub.ssh"))
+            let spawner = SlurmJobSpawner(
+                configuration: deployment.spawner, transport: transport, script: try deployment.jobScript(),
+                observer: observer, logger: Logger(label: "slurmhub.spawner"))
+            return (spawner, SpawnerReloading(spawner: spawner, transport: transport))
         }
         let local = config.spawner.local
         guard let ports = local.ports else { throw ConfigError("spawner.local.port_range is invalid") }
-        return LocalSpawner(command: local.cmd + local.args, ip: local.ip, portRange: ports,
-                            logDirectory: "\(config.hub.dataDir)/logs", logger: Logger(label: "slurmhub.spawner"))
+        let spawner = LocalSpawner(command: local.cmd + local.args, ip: local.ip, portRange: ports,
+                                   logDirectory: "\(config.hub.dataDir)/logs", logger: Logger(label: "slurmhub.spawner"))
+        return (spawner, .none)
     }
 
     /// All hub routes (API, OAuth provider, pages) with the hub middleware.
@@ -149,7 +138,6 @@ public enum HubApplication {
 /// Restores servers after start, then polls servers and folds proxy activity at their intervals.
 struct BackgroundLoops: Service {
     let hub: Hub
-    let config: HubConfiguration
     let metrics: HubMetrics
     let started: ContinuousClock.Instant
     let readiness: StartupReadiness
@@ -161,14 +149,16 @@ struct BackgroundLoops: Service {
         metrics.hubStartupDuration.recordNanoseconds((ContinuousClock.now - started).nanoseconds)
         await cancelWhenGracefulShutdown {
             await withTaskGroup(of: Void.self) { group in
-                group.addTask { await every(config.spawner.pollInterval) { await hub.pollRunningServers() } }
-                group.addTask { await every(config.hub.lastActivityInterval) { await hub.foldProxyActivity() } }
+                group.addTask { await every({ await hub.loopIntervals().poll }) { await hub.pollRunningServers() } }
+                group.addTask { await every({ await hub.loopIntervals().activity }) { await hub.foldProxyActivity() } }
             }
         }
     }
 
-    func every(_ seconds: Double, _ body: @Sendable () async -> Void) async {
+    /// Runs `body` every `interval()` seconds, asking for the interval each time (a reload may change it).
+    func every(_ interval: @Sendable () async -> Double, _ body: @Sendable () async -> Void) async {
         while !Task.isCancelled {
+            let seconds = await interval()
             // 10 % jitter so that many hubs (or many loops) do not align.
             let jitter = Double.random(in: 0.9...1.1)
             do { try await Task.sleep(for: .milliseconds(Int(seconds * jitter * 1000))) } catch { return }

@@ -7,19 +7,22 @@ import HubStore
 import Logging
 import Mustache
 
-/// Everything request handlers need, built once at start-up.
+/// Everything request handlers need: what is built once at start-up, and the ``LiveSettings`` that follow
+/// the configuration file (read anew by every request, so a reload applies to the next one).
 public struct HubComponents: Sendable {
-    public let config: HubConfiguration
     public let store: HubStore
     public let hub: Hub
-    public let authenticator: any Authenticator
     public let cookies: CookieSigner
     public let metrics: HubMetrics
-    public let pages: PageRenderer
     public let policy: UsernamePolicy
-    /// Owner scopes of each configured service.
-    public let serviceScopes: [String: ScopeSet]
+    public let live: LiveSettings
     public let logger: Logger
+
+    public var config: HubConfiguration { live.current.config }
+    public var authenticator: any Authenticator { live.current.authenticator }
+    public var pages: PageRenderer { live.current.pages }
+    /// Owner scopes of each configured service.
+    public var serviceScopes: [String: ScopeSet] { live.current.serviceScopes }
 
     /// Whether cookies get the `Secure` attribute.
     var secureCookies: Bool { config.hub.publicURL.lowercased().hasPrefix("https://") }

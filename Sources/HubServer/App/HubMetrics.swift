@@ -47,6 +47,14 @@ public final class HubMetrics: Sendable {
             labels: [("period", period)])
     }
 
+    /// `slurmhub_config_reloads_total{result="applied"|"refused"}`.
+    func configReloads(result: String) -> Prometheus.Counter {
+        registry.makeCounter(
+            descriptor: .init(namespace: "slurmhub", metricName: "config_reloads", unitName: "total",
+                              helpText: "Configuration reloads (SIGHUP or a watched file changed), applied or refused"),
+            labels: [("result", result)])
+    }
+
     static func seconds(_ name: String, _ help: String) -> MetricNameDescriptor {
         MetricNameDescriptor(namespace: "jupyterhub", metricName: name, unitName: "seconds", helpText: help)
     }

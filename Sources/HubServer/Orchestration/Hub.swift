@@ -20,13 +20,14 @@ public actor Hub {
         var portReport = PortReport()
     }
 
-    let config: HubConfiguration
+    /// Replaced by ``reconfigure(_:)`` on a configuration reload (restart-only keys never change here).
+    private(set) var config: HubConfiguration
     let store: HubStore
     let spawner: any Spawner
     let routes: any RouteTable
     let metrics: HubMetrics
     let logger: Logger
-    let environment: ServerEnvironment
+    private(set) var environment: ServerEnvironment
     let policy: UsernamePolicy
     let hubTarget: String
 
@@ -43,9 +44,23 @@ public actor Hub {
         self.logger = logger
         self.policy = try UsernamePolicy(pattern: config.hub.usernamePattern)
         self.hubTarget = HubURLs.hubTarget(config)
-        self.environment = ServerEnvironment(
-            apiURL: HubURLs.apiURLForServers(config) + "/hub/api", publicURL: config.hub.publicURL,
-            defaultURL: config.spawner.defaultURL, extra: config.spawner.environment)
+        self.environment = Self.serverEnvironment(config)
+    }
+
+    /// Applies a reloaded configuration: limits, timeouts and the servers' environment apply to what starts next.
+    func reconfigure(_ config: HubConfiguration) {
+        self.config = config
+        environment = Self.serverEnvironment(config)
+    }
+
+    /// The intervals of the background loops, as currently configured.
+    func loopIntervals() -> (poll: Double, activity: Double) {
+        (config.spawner.pollInterval, config.hub.lastActivityInterval)
+    }
+
+    private static func serverEnvironment(_ config: HubConfiguration) -> ServerEnvironment {
+        ServerEnvironment(apiURL: HubURLs.apiURLForServers(config) + "/hub/api", publicURL: config.hub.publicURL,
+                          defaultURL: config.spawner.defaultURL, extra: config.spawner.environment)
     }
 
     static func key(_ user: String, _ server: String) -> String { "\(user)/\(server)" }

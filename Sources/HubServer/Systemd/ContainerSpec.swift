@@ -19,6 +19,8 @@ public struct ContainerSpec: Sendable, Equatable {
     public static let name = "slurmhub"
     /// The image used when `generate systemd` is given none: a locally built one (`podman build -t …`).
     public static let defaultImage = "localhost/slurmhub:latest"
+    /// Where the image (container/Containerfile) installs the binary.
+    public static let binaryPath = "/usr/local/bin/slurmhub"
     /// `WatchdogSec=`: systemd restarts a hub that has not pinged for this long; the hub pings at half of it.
     public static let watchdogSeconds = 60
 
@@ -30,7 +32,7 @@ public struct ContainerSpec: Sendable, Equatable {
     public let ports: [Int]
     /// The arguments after the image: `serve --config <file>`.
     public let command: [String]
-    /// `curl` through the proxy to `/hub/health`, inside the container.
+    /// `slurmhub health` through the proxy to `/hub/health`, inside the container (the image has no curl).
     public let healthCommand: String
 
     /// - Parameters:
@@ -52,7 +54,7 @@ public struct ContainerSpec: Sendable, Equatable {
         try Self.checkPath(configPath, key: "the configuration file")
         mounts = try Self.mounts(config: config, configPath: configPath)
         command = ["serve", "--config", configPath]
-        healthCommand = "curl -fsS -o /dev/null http://127.0.0.1:\(publicBind.port)/hub/health"
+        healthCommand = "\(Self.binaryPath) health --url http://127.0.0.1:\(publicBind.port)/hub/health"
     }
 
     static func isWildcard(_ host: String) -> Bool { ["0.0.0.0", "::", "", "*"].contains(host) }

@@ -1,0 +1,48 @@
+import Foundation
+import HubConfig
+
+/// The files a running hub reads its configuration from, and a cheap fingerprint of each (inode, size,
+/// modification time), so that an edit — in place or by renaming a new file over the old one, as editors and
+/// `kubectl`/Ansible-style tools do — is noticed by polling. Polling works the same on bind mounts, where
+/// inotify may miss a file replaced on the host.
+struct WatchedFiles: Equatable {
+    /// Fingerprint by path; nil for a file that does not exist (its appearance is a change too).
+    private(set) var fingerprints: [String: String?] = [:]
+
+    /// The config file, the site templates, the job template, the service and OAuth secrets and the known_hosts file.
+    static func paths(configPath: String?, config: HubConfiguration) -> [String] {
+        var paths: [String] = []
+        if let configPath { paths.append(configPath) }
+        let templates = config.ui.templatesDir
+        if !templates.isEmpty {
+            paths.append(templates)
+            let names = (try? FileManager.default.contentsOfDirectory(atPath: templates)) ?? []
+            paths += names.filter { $0.hasSuffix(".mustache") }.sorted().map { templates + "/" + $0 }
+        }
+        if config.spawner.kind == "slurm" {
+            paths += [config.spawner.slurm.jobTemplateFile, config.spawner.slurm.knownHostsFile]
+        }
+        if config.auth.kind == "oauth" { paths.append(config.auth.oauth.clientSecretFile) }
+        paths += config.services.map(\.apiTokenFile)
+        return paths.filter { !$0.isEmpty }
+    }
+
+    init(paths: [String]) {
+        for path in paths { fingerprints[path] = Self.fingerprint(path) }
+    }
+
+    /// The paths watched in both `self` and `other` whose fingerprint differs. A path new to the list (the
+    /// configuration now names another file) is not a change by itself: the edit that named it was one.
+    func changes(since other: WatchedFiles) -> [String] {
+        fingerprints.keys.sorted().filter { path in
+            guard let before = other.fingerprints[path] else { return false }
+            return before != fingerprints[path]
+        }
+    }
+
+    private static func fingerprint(_ path: String) -> String? {
+        var info = stat()
+        guard stat(path, &info) == 0 else { return nil }
+        return "\(info.st_dev):\(info.st_ino):\(info.st_size):\(info.st_mtim.tv_sec).\(info.st_mtim.tv_nsec)"
+    }
+}
