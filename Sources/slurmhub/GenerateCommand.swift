@@ -6,7 +6,7 @@ import HubServer
 /// `slurmhub generate …`: files derived from the hub's configuration.
 struct Generate: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Generate deployment files from the hub's configuration.", subcommands: [SlurmHost.self, Systemd.self])
+        abstract: "Generate deployment files from the hub's configuration.", subcommands: [SlurmHost.self, Systemd.self, Host.self])
 }
 
 /// `slurmhub generate slurm-host --config FILE [--output-dir DIR]`
@@ -76,10 +76,52 @@ struct Systemd: ParsableCommand {
     }
 }
 
-/// Writes generated files into `outputDir` (created if missing), or prints them to stdout after `==> NAME <==`.
+/// `slurmhub generate host --config FILE --external-interface IF --cluster-network CIDR… [--https-port N] [--output-dir DIR]`
+struct Host: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "The hub host's nftables rules: HTTPS to the proxy, the hub API only from the cluster network.",
+        discussion: """
+            Writes \(HostFirewall.fileName) into --output-dir, or prints it. The proxy and hub API ports come from \
+            hub.public_bind and hub.api_bind; load the file with `nft -f` (host/README.md).
+            """)
+
+    @Option(name: .long, help: "YAML configuration file (SLURMHUB_* variables override it, as for serve).")
+    var config: String
+
+    @Option(name: .long, help: "The interface browsers come in on.")
+    var externalInterface: String
+
+    @Option(name: .long, help: "A network the compute nodes reach the hub from (IPv4 or IPv6 prefix); repeat for more.")
+    var clusterNetwork: [String]
+
+    @Option(name: .long, help: "The port browsers use, redirected to the proxy.")
+    var httpsPort = 443
+
+    @Option(name: .long, help: "Directory to write the file into (created if missing); default: stdout.")
+    var outputDir: String?
+
+    func run() throws {
+        var command = "slurmhub generate host --config \(config) --external-interface \(externalInterface)"
+        command += clusterNetwork.map { " --cluster-network \($0)" }.joined()
+        if httpsPort != 443 { command += " --https-port \(httpsPort)" }
+        let firewall: HostFirewall
+        do {
+            firewall = try HostFirewall(config: ConfigLoader.load(path: config), externalInterface: externalInterface,
+                                        clusterNetworks: clusterNetwork, httpsPort: httpsPort)
+        } catch let error as ConfigError {
+            throw ValidationError(error.message)
+        }
+        try writeGenerated([(HostFirewall.fileName, firewall.render(command: command))], outputDir: outputDir)
+    }
+}
+
+/// Writes generated files into `outputDir` (created if missing), or prints them to stdout: one file as it is
+/// (so it can be piped, e.g. into `nft -c -f -`), several each after `==> NAME <==`.
 func writeGenerated(_ files: [(path: String, text: String)], outputDir: String?) throws {
     guard let outputDir else {
-        print(files.map { "==> \($0.path) <==\n\($0.text)" }.joined(separator: "\n"), terminator: "")
+        if files.count == 1 { print(files[0].text, terminator: "") } else {
+            print(files.map { "==> \($0.path) <==\n\($0.text)" }.joined(separator: "\n"), terminator: "")
+        }
         return
     }
     let directory = URL(fileURLWithPath: outputDir, isDirectory: true)

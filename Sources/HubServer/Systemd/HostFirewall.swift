@@ -1,0 +1,112 @@
+import Foundation
+import HubConfig
+
+/// The hub host's nftables rules (`slurmhub generate host`): HTTPS on the external interface redirected to the
+/// proxy, the hub API only from the cluster network(s). The ports come from the configuration (`hub.public_bind`,
+/// `hub.api_bind`); the interface and networks are facts about the site, given on the command line, so the file
+/// never needs editing by hand.
+public struct HostFirewall: Sendable {
+    public static let fileName = "nftables.conf"
+
+    public let externalInterface: String
+    public let clusterNetworks: [String]
+    public let httpsPort: Int
+    public let proxyPort: Int
+    public let hubAPIPort: Int
+
+    /// - Parameters:
+    ///   - externalInterface: where browsers come in (`eth0`, `ens3`).
+    ///   - clusterNetworks: IPv4 and/or IPv6 prefixes (`10.1.0.0/16`, `fd00:1::/48`) the jobs call back from.
+    ///   - httpsPort: the port browsers use, redirected to the proxy.
+    public init(config: HubConfiguration, externalInterface: String, clusterNetworks: [String], httpsPort: Int = 443) throws {
+        guard externalInterface.range(of: #"^[A-Za-z0-9_.-]{1,15}$"#, options: .regularExpression) != nil else {
+            throw ConfigError("--external-interface '\(externalInterface)' is not an interface name")
+        }
+        guard !clusterNetworks.isEmpty else { throw ConfigError("give at least one --cluster-network") }
+        for network in clusterNetworks where Self.family(of: network) == nil {
+            throw ConfigError("--cluster-network '\(network)' is not an IPv4 or IPv6 prefix such as 10.1.0.0/16")
+        }
+        guard (1...65535).contains(httpsPort) else { throw ConfigError("--https-port must be 1-65535") }
+        guard let publicBind = ListenAddress(config.hub.publicBind), let apiBind = ListenAddress(config.hub.apiBind) else {
+            throw ConfigError("hub.public_bind and hub.api_bind must be host:port")
+        }
+        self.externalInterface = externalInterface
+        self.clusterNetworks = clusterNetworks
+        self.httpsPort = httpsPort
+        proxyPort = publicBind.port
+        hubAPIPort = apiBind.port
+    }
+
+    /// `ip` or `ip6` for a prefix `address/length` with a valid address and length; nil otherwise.
+    static func family(of network: String) -> String? {
+        let parts = network.split(separator: "/", omittingEmptySubsequences: false)
+        guard parts.count == 2, let length = Int(parts[1]) else { return nil }
+        var buffer = [UInt8](repeating: 0, count: 16)
+        let address = String(parts[0])
+        if inet_pton(AF_INET, address, &buffer) == 1, (0...32).contains(length) { return "ip" }
+        if inet_pton(AF_INET6, address, &buffer) == 1, (0...128).contains(length) { return "ip6" }
+        return nil
+    }
+
+    /// The file, headed by the command that generated it.
+    public func render(command: String) -> String {
+        let v4 = clusterNetworks.filter { Self.family(of: $0) == "ip" }
+        let v6 = clusterNetworks.filter { Self.family(of: $0) == "ip6" }
+        var defines = ["define EXTERNAL_IF = \"\(externalInterface)\""]
+        var clusterRules: [(port: String, rule: String)] = []
+        for (name, family, networks) in [("CLUSTER_NET4", "ip", v4), ("CLUSTER_NET6", "ip6", v6)] where !networks.isEmpty {
+            defines.append("define \(name) = { \(networks.joined(separator: ", ")) }")
+            clusterRules.append(("", "\(family) saddr $\(name) accept"))
+        }
+        defines += ["define PROXY_PORT = \(proxyPort)", "define HUB_API_PORT = \(hubAPIPort)", "define HTTPS_PORT = \(httpsPort)"]
+        let apiRules = clusterRules.map { "        tcp dport $HUB_API_PORT \($0.rule)" }.joined(separator: "\n")
+        let proxyRules = clusterRules.map { "        tcp dport $PROXY_PORT \($0.rule)" }.joined(separator: "\n")
+        return """
+            #!/usr/sbin/nft -f
+            # slurmhub's host firewall rules (nftables), for the hub running in rootless podman: podman publishes the
+            # proxy on \(proxyPort) and the hub API on \(hubAPIPort) as unprivileged ports on every interface, and these rules
+            # decide who reaches them.
+            #
+            #   - HTTPS from the outside: port \(httpsPort) on the external interface is redirected to the proxy
+            #     (the rootless operator cannot bind \(httpsPort) itself);
+            #   - the hub API, which the single-user servers on the compute nodes call back, only from the cluster
+            #     network (and this host);
+            #   - the proxy port itself only through that redirect, from the cluster network and from this host.
+            #
+            # Only this table is touched: the host's other rules stay, and a packet this table accepts can still be
+            # dropped by them. Loading the file again replaces the table. Check with `nft -c -f nftables.conf`, load
+            # with `nft -f nftables.conf` (host/README.md: making it permanent).
+            #
+            # Generated by
+            #   \(command)
+            # Do not edit by hand: the ports come from the hub's configuration, the interface and networks from the
+            # command line; generate again when either changes.
+
+            \(defines.joined(separator: "\n"))
+
+            table inet slurmhub
+            delete table inet slurmhub
+
+            table inet slurmhub {
+                chain prerouting {
+                    type nat hook prerouting priority dstnat; policy accept;
+                    # HTTPS from outside → the proxy.
+                    iifname $EXTERNAL_IF tcp dport $HTTPS_PORT redirect to :$PROXY_PORT
+                }
+
+                chain input {
+                    type filter hook input priority filter; policy accept;
+                    iifname "lo" accept
+                    # The hub API: the cluster network only.
+            \(apiRules)
+                    tcp dport $HUB_API_PORT counter drop
+                    # The proxy: what the redirect above sent (its original port was HTTPS), and the cluster network.
+                    tcp dport $PROXY_PORT ct original proto-dst $HTTPS_PORT accept
+            \(proxyRules)
+                    tcp dport $PROXY_PORT counter drop
+                }
+            }
+
+            """
+    }
+}
