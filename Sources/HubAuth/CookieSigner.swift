@@ -41,3 +41,11 @@ public struct CookieSigner: Sendable {
         return HMAC<SHA256>.authenticationCode(for: message, using: SymmetricKey(data: keyBytes)).map { String(format: "%02x", $0) }.joined()
     }
 }
+
+/// The key never appears in logs or debug output (ServiceLifecycle logs its services' descriptions at debug level,
+/// and they hold the signer).
+extension CookieSigner: CustomStringConvertible, CustomDebugStringConvertible, CustomReflectable {
+    public var description: String { "CookieSigner(key: <redacted>)" }
+    public var debugDescription: String { description }
+    public var customMirror: Mirror { Mirror(self, children: ["key": "<redacted>"]) }
+}

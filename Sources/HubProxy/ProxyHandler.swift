@@ -123,7 +123,7 @@ final class ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler {
         upstream = UpstreamLink(target: target, handler: handler)
         let bound = NIOLoopBound(handler, eventLoop: context.eventLoop)
         let bootstrap = ClientBootstrap(group: context.eventLoop)
-            .channelOption(.socketOption(.tcp_nodelay), value: 1)
+            .channelOption(.tcpOption(.tcp_nodelay), value: 1)
             .connectTimeout(settings.connectTimeout)
             .channelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {

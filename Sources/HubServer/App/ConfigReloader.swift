@@ -14,7 +14,7 @@ import UnixSignals
 /// proxy's connections and running servers are never touched; keys that only apply at start-up
 /// (``LiveConfigChange/restartRequired``) keep their running values and are reported. The service manager sees
 /// `RELOADING=1` … `READY=1` around each reload.
-struct ConfigReloader: Service {
+struct ConfigReloader: Service, CustomStringConvertible {
     /// The configuration file (nil: defaults and `SLURMHUB_*` variables only).
     let path: String?
     let components: HubComponents
@@ -35,6 +35,9 @@ struct ConfigReloader: Service {
         self.logger = logger
         baseline = Baseline(WatchedFiles(paths: WatchedFiles.paths(configPath: path, config: components.config)))
     }
+
+    /// What ServiceLifecycle logs for this service: the file, not the components (which hold secrets).
+    var description: String { "ConfigReloader(\(path ?? "no config file"))" }
 
     final class Baseline: Sendable {
         private let box: NIOLockedValueBox<WatchedFiles>

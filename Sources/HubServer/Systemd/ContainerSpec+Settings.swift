@@ -25,8 +25,9 @@ extension ContainerSpec {
             ContainerSetting("LogDriver", "journald", "--log-driver=journald"),
             ContainerSetting("ReadOnly", "true", "--read-only"),
             ContainerSetting("Tmpfs", "/tmp", "--tmpfs=/tmp"),
-            // The operator's own uid and gid inside: files on the host stay owned by the operator.
-            ContainerSetting("UserNS", "keep-id", "--userns=keep-id"),
+            // The operator's uid and gid become the image's user inside: it reads and writes the operator's files on
+            // the host, and what it creates stays the operator's.
+            ContainerSetting("UserNS", userNamespace, "--userns=\(userNamespace)"),
             ContainerSetting("NoNewPrivileges", "true", "--security-opt=no-new-privileges"),
             ContainerSetting("DropCapability", "all", "--cap-drop=all"),
         ]
@@ -48,6 +49,9 @@ extension ContainerSpec {
         ]
         return settings
     }
+
+    /// `keep-id` mapped onto the image's non-root user (podman 4.3+).
+    var userNamespace: String { "keep-id:uid=\(Self.imageUser),gid=\(Self.imageUser)" }
 
     /// The `[Service]` settings both units share.
     var serviceSettings: [(key: String, value: String)] {

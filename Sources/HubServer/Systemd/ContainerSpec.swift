@@ -19,6 +19,8 @@ public struct ContainerSpec: Sendable, Equatable {
     public static let name = "slurmhub"
     /// The image used when `generate systemd` is given none: a locally built one (`podman build -t …`).
     public static let defaultImage = "localhost/slurmhub:latest"
+    /// The uid and gid of the image's user (container/Containerfile: `USER 10001:10001`).
+    public static let imageUser = 10001
     /// Where the image (container/Containerfile) installs the binary.
     public static let binaryPath = "/usr/local/bin/slurmhub"
     /// `WatchdogSec=`: systemd restarts a hub that has not pinged for this long; the hub pings at half of it.
