@@ -132,5 +132,16 @@ def test_partition_added_live_and_known_hosts_change_reconnects(hub_factory, tmp
         wait_for(lambda: metric(hub, "slurmhub_ssh_sessions_established_total") == 2, timeout=15,
                  what="a new SSH session after the known_hosts change")
         assert hub.api_get("/users/alice").json()["servers"][""]["ready"] is True
+
+        # With the watcher off, `systemctl reload` (SIGHUP) after editing known_hosts reconnects as well.
+        edit_config(hub, lambda c: c["hub"].update(config_watch_interval=0))
+        wait_for(lambda: reloads(hub, "applied") == 3, timeout=15, what="the watcher switched off")
+        known_hosts.write_bytes(known_hosts.read_bytes())
+        time.sleep(1.5)
+        assert reloads(hub, "applied") == 3
+        hub.process.send_signal(signal.SIGHUP)
+        wait_for(lambda: reloads(hub, "applied") == 4, timeout=15, what="reload on SIGHUP")
+        wait_for(lambda: metric(hub, "slurmhub_ssh_sessions_established_total") == 3, timeout=15,
+                 what="a new SSH session after known_hosts changed and SIGHUP")
     finally:
         cancel_all_test_jobs()

@@ -87,7 +87,8 @@ struct ConfigReloader: Service, CustomStringConvertible {
         while !Task.isCancelled {
             let interval = components.config.hub.configWatchInterval
             do { try await Task.sleep(for: .milliseconds(Int((interval > 0 ? interval : 5) * 1000))) } catch { return }
-            guard interval > 0 else { continue }
+            // A reload during the sleep may have switched watching off.
+            guard components.config.hub.configWatchInterval > 0 else { continue }
             let paths = WatchedFiles.paths(configPath: path, config: components.config)
             var current = WatchedFiles(paths: paths)
             guard !current.changes(since: baseline.files).isEmpty else {
@@ -111,22 +112,26 @@ struct ConfigReloader: Service, CustomStringConvertible {
     func reload(_ trigger: Trigger) async {
         notifier.reloading(status: "reloading the configuration (\(trigger))")
         let running = components.live.current
-        // What is read from here on is what the watcher compares with (a SIGHUP after an edit reloads it once).
-        baseline.files = WatchedFiles(paths: WatchedFiles.paths(configPath: path, config: running.config))
-        var outcome: String
+        // What is read from here on is what the watcher compares with (a SIGHUP after an edit reloads it once);
+        // files changed since its last look count as changed by this reload.
+        let seen = WatchedFiles(paths: WatchedFiles.paths(configPath: path, config: running.config))
+        var changedFiles = seen.changes(since: baseline.files)
+        if case .files(let paths) = trigger { changedFiles += paths }
+        baseline.files = seen
+        let outcome: String
         do {
             let loaded = try ConfigLoader.load(path: path)
             let change = LiveConfigChange(running: running.config, loaded: loaded)
             let parts = try await LiveSettings.Parts.build(
                 config: change.applied, store: components.store, policy: components.policy, logger: logger, previous: running)
             let applyToSpawner = try spawner.prepare(change.applied)
-            // Everything is built: from here on nothing can be refused.
+            // Everything is built. The store's updates (idempotent) go first: if the database fails, nothing in
+            // memory has changed yet.
             try await parts.register(in: components.store)
             await applyToSpawner()
             await components.hub.reconfigure(change.applied)
             components.live.replace(with: parts)
-            if case .files(let paths) = trigger, paths.contains(change.applied.spawner.slurm.knownHostsFile),
-               change.applied.spawner.kind == "slurm" {
+            if change.applied.spawner.kind == "slurm", changedFiles.contains(change.applied.spawner.slurm.knownHostsFile) {
                 await spawner.hostKeysChanged()
             }
             for key in change.restartRequired {
