@@ -6,7 +6,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 APT_PACKAGES=(libsqlite3-dev libssl-dev zlib1g-dev python3 python3-venv python3-pip curl procps git libssh-dev openssh-server
-              sudo chromium chromium-driver libsystemd-dev systemd nftables iproute2)
+              sudo chromium chromium-driver libsystemd-dev systemd nftables iproute2
+              podman uidmap runc debootstrap)
 missing=()
 for package in "${APT_PACKAGES[@]}"; do
     dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")

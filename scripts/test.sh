@@ -26,12 +26,19 @@ echo "==> login-node artifacts (slurm_host/): regenerated without drift, visudo 
 ./scripts/check-slurm-host.sh "$bin"
 echo "==> appliance units (systemd/): regenerated without drift, systemd-analyze verify"
 ./scripts/check-systemd.sh "$bin"
-echo "==> host artifacts (host/): nft -c and the rules at work, prepare-host.sh dry and real runs"
-./scripts/check-host.sh
+echo "==> host artifacts (host/): regenerated without drift, nft -c and the rules at work, prepare-host.sh dry and real runs"
+./scripts/check-host.sh "$bin"
 
 echo "==> the single-node Slurm test cluster (idempotent; the README's run command brought it up already)"
 SLURMHUB_BIN="$bin" ./scripts/slurm-test-cluster.sh up > test-artifacts/slurm-test-cluster.log 2>&1 ||
     { tail -40 test-artifacts/slurm-test-cluster.log; exit 1; }
+
+echo "==> the appliance image: container/Containerfile built with rootless podman (scripts/build-image.sh)"
+if ! ./scripts/build-image.sh > test-artifacts/build-image.log 2>&1; then
+    tail -60 test-artifacts/build-image.log
+    exit 1
+fi
+tail -1 test-artifacts/build-image.log
 
 echo "==> end-to-end tests"
 SLURMHUB_BIN="$bin" .venv/bin/python -m pytest Tests/e2e -v -rA \
