@@ -42,11 +42,20 @@ verify() {
     fi
 }
 
-# The podman run options of the service's ExecStart: its first line and the continuation lines that start with
-# an option (the image and the hub's own arguments come last).
+# The podman run options of the service's ExecStart (the image and the hub's own arguments come last).
 podman_options() {
-    sed -n '/^ExecStart=/,/[^\\]$/p' systemd/container-slurmhub.service | grep -E '^(ExecStart=| +"?--)' |
-        grep -o -- '"\?--[a-z-]*' | tr -d '"' | sort -u
+    # The words of ExecStart as systemd splits them (a quoted word such as "--health-cmd=… --url …" is one word).
+    python3 - systemd/container-slurmhub.service <<'PY'
+import re, shlex, sys
+text = re.sub(r"\\\n\s*", " ", open(sys.argv[1]).read())
+words = shlex.split(next(line for line in text.splitlines() if line.startswith("ExecStart="))[len("ExecStart="):])
+options = []
+for word in words[2:]:  # after "/usr/bin/podman run", up to the image (the hub's own arguments follow it)
+    if not word.startswith("-"):
+        break
+    options.append(word.split("=", 1)[0])
+print("\n".join(sorted(set(options))))
+PY
 }
 
 if command -v systemd-analyze >/dev/null; then
