@@ -9,6 +9,7 @@ import pwd
 import re
 import shlex
 import shutil
+import socket
 import subprocess
 import tempfile
 import time
@@ -59,12 +60,24 @@ def podman(*args, check=True, timeout=180, env=None):
 
 def ensure_journald():
     """The units log with --log-driver=journald: without systemd as PID 1 here, run journald by itself."""
-    if JOURNAL_SOCKET.exists():
+    if journald_listening():
         return
     if not JOURNALD.exists():
         pytest.fail(f"{JOURNALD} is missing (Debian package systemd)")
     subprocess.Popen([str(JOURNALD)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
-    wait_for(JOURNAL_SOCKET.exists, timeout=10, what="systemd-journald's socket")
+    wait_for(journald_listening, timeout=10, what="systemd-journald's socket")
+
+
+def journald_listening():
+    """Whether journald answers on its socket (a socket file left by a journald that ended does not)."""
+    probe = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+    try:
+        probe.connect(str(JOURNAL_SOCKET))
+        return True
+    except OSError:
+        return False
+    finally:
+        probe.close()
 
 
 def journal(container_id=None, since=None):
