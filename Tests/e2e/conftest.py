@@ -42,6 +42,17 @@ def wait_for(predicate, timeout=30.0, interval=0.2, what="condition"):
     raise AssertionError(f"timed out waiting for {what} (last: {last!r})")
 
 
+def dev_login(public, user, password) -> requests.Session:
+    """Signs `user` in through the dev login form at `public` (the proxy's URL); returns the session."""
+    session = requests.Session()
+    page = session.get(public + "/hub/login", timeout=10)
+    xsrf = re.search(r'name="_xsrf" value="([^"]+)"', page.text).group(1)
+    response = session.post(public + "/hub/login", data={"_xsrf": xsrf, "username": user, "password": password},
+                            allow_redirects=False, timeout=10)
+    assert response.status_code == 302, response.text
+    return session
+
+
 def process_alive(pid):
     """Whether a process exists and is not a zombie (a zombie is as good as gone)."""
     try:
@@ -128,14 +139,7 @@ class Hub:
         return requests.get(self.api + "/hub/api" + path, headers=self.api_headers(token), timeout=30, **kwargs)
 
     def login(self, user="alice", password=None) -> requests.Session:
-        session = requests.Session()
-        page = session.get(self.public + "/hub/login")
-        xsrf = re.search(r'name="_xsrf" value="([^"]+)"', page.text).group(1)
-        response = session.post(self.public + "/hub/login",
-                                data={"_xsrf": xsrf, "username": user, "password": password or self.password},
-                                allow_redirects=False)
-        assert response.status_code == 302, response.text
-        return session
+        return dev_login(self.public, user, password or self.password)
 
     def start_server(self, user="alice", server="", token=None, body=None):
         path = f"/users/{user}/server" if not server else f"/users/{user}/servers/{server}"

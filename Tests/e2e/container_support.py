@@ -16,6 +16,7 @@ import time
 from pathlib import Path
 
 import pytest
+import yaml
 
 from conftest import BIN, free_port, wait_for
 
@@ -163,7 +164,6 @@ class Appliance:
         return podman("container", "inspect", "--format", "{{.Id}}", "slurmhub").stdout.strip()
 
     def write_config(self):
-        import yaml
         account = operator()
         self.config_path.write_text(yaml.safe_dump(self.config))
         os.chown(self.config_path, 0, account.pw_gid)

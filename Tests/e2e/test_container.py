@@ -4,13 +4,12 @@ container_support for the sandbox's two deviations), spawning JupyterLab as a Sl
 cluster from inside the container; live reload of the bind-mounted config while a WebSocket stays open;
 and a container restart that keeps the data volume, the running server and its route."""
 import json
-import re
 import time
 
 import pytest
 import requests
 
-from conftest import ARTIFACTS, wait_for
+from conftest import ARTIFACTS, dev_login, wait_for
 from container_support import IMAGE, Appliance, ensure_journald, journal, podman, wait_gone
 from kernel_client import KernelChannel, create_kernel
 from notify_support import FakeSystemd
@@ -39,13 +38,7 @@ def appliance():
 
 
 def login(appliance, user="alice"):
-    session = requests.Session()
-    page = session.get(appliance.public + "/hub/login", timeout=10)
-    xsrf = re.search(r'name="_xsrf" value="([^"]+)"', page.text).group(1)
-    response = session.post(appliance.public + "/hub/login", allow_redirects=False, timeout=10,
-                            data={"_xsrf": xsrf, "username": user, "password": appliance.password})
-    assert response.status_code == 302, response.text
-    return session
+    return dev_login(appliance.public, user, appliance.password)
 
 
 def api(appliance, method, path, **kwargs):
