@@ -15,9 +15,7 @@ public struct CookieSigner: Sendable {
 
     /// A signed cookie value, issued now.
     public func sign(name: String, value: String, now: Date = Date()) -> String {
-        let encoded = Data(value.utf8).base64EncodedString()
-            .replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
-            .replacingOccurrences(of: "=", with: "")
+        let encoded = Base64URL.encode(Data(value.utf8))
         let issued = String(Int(now.timeIntervalSince1970))
         return "\(encoded).\(issued).\(mac(name: name, encoded: encoded, issued: issued))"
     }
@@ -30,9 +28,7 @@ public struct CookieSigner: Sendable {
         guard Secrets.constantTimeEquals(expected, parts[2]) else { return nil }
         let age = now.timeIntervalSince1970 - TimeInterval(issued)
         guard age <= maxAge, age > -300 else { return nil }
-        var base64 = parts[0].replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
-        while base64.count % 4 != 0 { base64 += "=" }
-        guard let data = Data(base64Encoded: base64) else { return nil }
+        guard let data = Base64URL.decode(parts[0]) else { return nil }
         return String(data: data, encoding: .utf8)
     }
 

@@ -72,6 +72,11 @@ public final class HubStore: Sendable {
         try await database.read { db in try ServerRecord.order(Column("id")).fetchAll(db) }
     }
 
+    /// One user's server rows (by the `(userName, name)` index).
+    public func servers(ofUser name: String) async throws -> [ServerRecord] {
+        try await database.read { db in try ServerRecord.filter(Column("userName") == name).order(Column("id")).fetchAll(db) }
+    }
+
     public func server(user: String, name: String) async throws -> ServerRecord? {
         try await database.read { db in
             try ServerRecord.filter(Column("userName") == user && Column("name") == name).fetchOne(db)

@@ -1,7 +1,9 @@
 import Crypto
 import Foundation
+import HubModel
 
-/// Proof Key for Code Exchange (RFC 7636), S256 only.
+/// Proof Key for Code Exchange (RFC 7636): the hub as client makes S256 challenges; the hub as provider
+/// checks verifiers against S256 or plain challenges.
 public enum PKCE {
     /// A fresh `code_verifier`: 43 characters of base64url from 32 random bytes.
     public static func newVerifier() -> String { Base64URL.random(bytes: 32) }
@@ -9,6 +11,12 @@ public enum PKCE {
     /// The S256 `code_challenge` of a verifier.
     public static func challenge(for verifier: String) -> String {
         Base64URL.encode(Data(SHA256.hash(data: Data(verifier.utf8))))
+    }
+
+    /// Whether `verifier` answers a stored `challenge` made with `method` (`S256`; anything else is `plain`),
+    /// compared in constant time.
+    public static func verify(_ verifier: String, challenge stored: String, method: String?) -> Bool {
+        Secrets.constantTimeEquals(method == "S256" ? challenge(for: verifier) : verifier, stored)
     }
 }
 

@@ -14,16 +14,16 @@ struct BatchSpawnerAPI {
     @Sendable func report(_ request: Request, context: HubRequestContext) async throws -> Response {
         let principal = try await components.requirePrincipal(request)
         guard let tokenID = principal.token?.id else {
-            throw APIError(.forbidden, "Only a server's own API token may report its port")
+            throw HubError.forbidden("Only a server's own API token may report its port")
         }
         guard let body = try await request.decodeJSONBody(limit: 4096)?.objectValue,
               let port = body["port"]?.intValue, (1...65535).contains(port) else {
-            throw APIError.badRequest("Body must be {\"port\": <1-65535>}")
+            throw HubError.badRequest("Body must be {\"port\": <1-65535>}")
         }
         switch try await components.hub.reportPort(port, tokenID: tokenID) {
         case .accepted: return JSONResponse.make(.object(["message": "BatchSpawner data configured"]))
-        case .alreadyReported: throw APIError(.conflict, "A port was already reported for this server")
-        case .noPendingServer: throw APIError.notFound("No pending server uses this token")
+        case .alreadyReported: throw HubError.conflict("A port was already reported for this server")
+        case .noPendingServer: throw HubError.notFound("No pending server uses this token")
         }
     }
 }

@@ -11,17 +11,11 @@ public enum HubVersion {
 
 /// Adds JupyterHub's headers to every response, turns errors into JSON (API) or pages,
 /// and records `jupyterhub_request_duration_seconds`. Pages get a content security policy that
-/// allows only the hub's own resources (and the site logo's origin) and may not be framed.
+/// allows only the hub's own resources (and the site logo's origin, from the live configuration: a reload
+/// that changes `ui.logo_url` applies to the next page) and may not be framed.
 struct HubMiddleware: RouterMiddleware {
     typealias Context = HubRequestContext
     let components: HubComponents
-    /// `Content-Security-Policy` of hub pages.
-    let pagePolicy: String
-
-    init(components: HubComponents) {
-        self.components = components
-        pagePolicy = Self.pagePolicy(logoOrigin: components.config.ui.logoOrigin)
-    }
 
     /// `default-src 'self'`; images also from `data:` and the logo's origin; inline styles and scripts
     /// (the pages' own); never in a frame.
@@ -37,12 +31,12 @@ struct HubMiddleware: RouterMiddleware {
         do {
             // JupyterHub answers `OPTIONS` on the API (CORS preflight) with an empty 200.
             response = isAPI && request.method == .options ? JSONResponse.empty(.ok) : try await next(request, context)
-        } catch let error as APIError {
+        } catch let error as HubError {
             response = isAPI ? JSONResponse.error(error) : await errorPage(request, status: error.status, message: error.message)
         } catch let error as HTTPError {
             var message = error.body ?? error.status.reasonPhrase
             if error.status == .notFound, error.body == nil { message = "There is no page at \(request.uri.path)." }
-            response = isAPI ? JSONResponse.error(APIError(error.status, message))
+            response = isAPI ? JSONResponse.error(error.status, message)
                 : await errorPage(request, status: error.status, message: message)
         } catch let error as NameError {
             response = isAPI ? JSONResponse.error(.badRequest(error.message))
@@ -50,7 +44,7 @@ struct HubMiddleware: RouterMiddleware {
         } catch {
             context.logger.error("unhandled error in \(request.method) \(request.uri.path): \(error)")
             let message = "Internal server error; the hub's log has the details"
-            response = isAPI ? JSONResponse.error(APIError(.internalServerError, message))
+            response = isAPI ? JSONResponse.error(HubError.failed(message))
                 : await errorPage(request, status: .internalServerError, message: message)
         }
         response.headers[.jupyterHubVersion] = HubVersion.jupyterHubAPI
@@ -58,7 +52,7 @@ struct HubMiddleware: RouterMiddleware {
         if isAPI {
             response.headers[.contentSecurityPolicy] = "default-src 'none'; frame-ancestors 'none'; report-uri /hub/security/csp-report"
         } else {
-            response.headers[.contentSecurityPolicy] = pagePolicy
+            response.headers[.contentSecurityPolicy] = Self.pagePolicy(logoOrigin: components.config.ui.logoOrigin)
             response.headers[.xFrameOptions] = "DENY"
         }
         response.headers[.xContentTypeOptions] = "nosniff"

@@ -15,11 +15,15 @@ enum JSONResponse {
         Response(status: status, headers: [.contentType: "text/plain"], body: .init())
     }
 
-    static func error(_ error: APIError) -> Response {
-        var response = make(.object(["status": .number(Double(error.status.code)), "message": .string(error.message)]),
-                            status: error.status)
-        if let retry = error.retryAfter { response.headers[.retryAfter] = String(retry) }
+    /// JupyterHub's error body: `{"status": code, "message": "..."}`, with `Retry-After` when given.
+    static func error(_ status: HTTPResponse.Status, _ message: String, retryAfter: Int? = nil) -> Response {
+        var response = make(.object(["status": .number(Double(status.code)), "message": .string(message)]), status: status)
+        if let retryAfter { response.headers[.retryAfter] = String(retryAfter) }
         return response
+    }
+
+    static func error(_ error: HubError) -> Response {
+        self.error(error.status, error.message, retryAfter: error.retryAfter)
     }
 }
 
@@ -30,11 +34,11 @@ extension Request {
         do {
             buffer = try await body.collect(upTo: limit)
         } catch {
-            throw APIError(.contentTooLarge, "Request body too large (limit \(limit) bytes)")
+            throw HubError.tooLarge("Request body too large (limit \(limit) bytes)")
         }
         let text = String(buffer: buffer)
         if text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty { return nil }
-        guard let value = JSONValue.parse(text) else { throw APIError.badRequest("Invalid JSON in request body") }
+        guard let value = JSONValue.parse(text) else { throw HubError.badRequest("Invalid JSON in request body") }
         return value
     }
 
@@ -44,7 +48,7 @@ extension Request {
         do {
             buffer = try await body.collect(upTo: limit)
         } catch {
-            throw APIError(.contentTooLarge, "Request body too large")
+            throw HubError.tooLarge("Request body too large")
         }
         return FormDecoding.parse(String(buffer: buffer))
     }

@@ -25,13 +25,13 @@ struct RootAPI {
 
     @Sendable func info(_ request: Request, context: HubRequestContext) async throws -> Response {
         let principal = try await components.requirePrincipal(request)
-        guard principal.scopes.hasUnfiltered("read:hub") else { throw APIError(.forbidden, "Action requires read:hub") }
+        guard principal.scopes.hasUnfiltered("read:hub") else { throw HubError.forbidden("Action requires read:hub") }
         return JSONResponse.make(.object([
             "version": .string(HubVersion.jupyterHubAPI),
             "slurmhub_version": .string(HubVersion.slurmhub),
             "python": "none (slurmhub is written in Swift)",
             "sys_executable": .string(CommandLine.arguments.first ?? "slurmhub"),
-            "spawner": .object(["class": .string(components.hub.spawner.kind), "version": .string(HubVersion.slurmhub)]),
+            "spawner": .object(["class": .string(components.servers.spawnerKind), "version": .string(HubVersion.slurmhub)]),
             "authenticator": .object(["class": .string(components.authenticator.kind), "version": .string(HubVersion.slurmhub)]),
         ]))
     }
@@ -45,7 +45,7 @@ struct RootAPI {
             model = ["kind": "user", "name": .string(user.name), "admin": .bool(user.admin), "groups": .array([])]
             if principal.scopes.allows("read:users", user: user.name) {
                 let builder = ModelBuilder(principal: principal, publicURL: components.config.hub.publicURL)
-                let records = try await components.store.allServers().filter { $0.userName == user.name }
+                let records = try await components.users.servers(of: user)
                 if case .object(let full)? = builder.user(user, records: records,
                                                           lifecycles: await components.hub.lifecycles(ofUser: user.name)) {
                     model.merge(full) { _, new in new }
@@ -64,13 +64,13 @@ struct RootAPI {
     @Sendable func metrics(_ request: Request, context: HubRequestContext) async throws -> Response {
         if components.config.hub.authenticateMetrics {
             let principal = try await components.requirePrincipal(request)
-            guard principal.scopes.hasUnfiltered("read:metrics") else { throw APIError(.forbidden, "Action requires read:metrics") }
+            guard principal.scopes.hasUnfiltered("read:metrics") else { throw HubError.forbidden("Action requires read:metrics") }
         }
-        components.metrics.totalUsers.set(Int64(try await components.store.userCount()))
-        let users = try await components.store.allUsers()
-        for (period, seconds) in [("24h", 86400.0), ("7d", 7 * 86400.0), ("30d", 30 * 86400.0)] {
-            components.metrics.activeUsers(period: period)
-                .set(Int64(users.filter { ($0.lastActivity?.timeIntervalSinceNow ?? -.infinity) > -seconds }.count))
+        let periods = [("24h", 86400.0), ("7d", 7 * 86400.0), ("30d", 30 * 86400.0)]
+        let counts = try await components.users.activityCounts(periods: periods.map(\.1))
+        components.metrics.totalUsers.set(Int64(counts.total))
+        for ((period, _), active) in zip(periods, counts.active) {
+            components.metrics.activeUsers(period: period).set(Int64(active))
         }
         return Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4"],
                         body: .init(byteBuffer: ByteBuffer(string: components.metrics.render())))

@@ -17,7 +17,7 @@ struct ServersAPI {
     }
 
     func target(_ request: Request, _ context: HubRequestContext) async throws -> (User, String) {
-        let user = try await components.existingUser(try context.parameters.require("name"))
+        let user = try await components.users.existing(try context.parameters.require("name"))
         let server = context.parameters.get("server").map { $0.removingPercentEncoding ?? $0 } ?? ""
         try ServerNamePolicy.validate(server)
         return (user, server)
@@ -26,42 +26,11 @@ struct ServersAPI {
     @Sendable func start(_ request: Request, context: HubRequestContext) async throws -> Response {
         let principal = try await components.requirePrincipal(request)
         let (user, server) = try await target(request, context)
-        try Self.authorize(principal, "servers", user: user.name, server: server)
+        try principal.require("servers", onServer: server, of: user.name)
         let body = try await request.decodeJSONBody(limit: components.config.hub.maxBodySize)
-        if let body, body.objectValue == nil { throw APIError.badRequest("user_options must be a JSON object") }
-        let options = try await startServer(user: user, server: server, options: body)
-        return try await waitForSpawn(user: user.name, server: server, started: options)
-    }
-
-    /// 403 unless `principal` holds `scope` on the server (the check every server endpoint makes).
-    static func authorize(_ principal: Principal, _ scope: String, user: String, server: String) throws {
-        guard principal.scopes.allows(scope, user: user, server: server) else {
-            throw APIError(.forbidden, "Action requires \(scope) on \(user)/\(server)")
-        }
-    }
-
-    /// `POST …/server` for pages: the same scope (`servers`) and validation; returns whether it was already pending.
-    func start(as principal: Principal, user: User, server: String, options: JSONValue?) async throws -> Bool {
-        try Self.authorize(principal, "servers", user: user.name, server: server)
-        return try await startServer(user: user, server: server, options: options)
-    }
-
-    /// `DELETE …/server` for pages: the same scope (`delete:servers`); the stop goes on in the background.
-    func stop(as principal: Principal, user: User, server: String) async throws {
-        try Self.authorize(principal, "delete:servers", user: user.name, server: server)
-        try await components.hub.stop(user: user.name, server: server)
-    }
-
-    /// Starts a server (pages use this too); remembers the options. Returns whether it was already pending.
-    func startServer(user: User, server: String, options: JSONValue?) async throws -> Bool {
-        var user = user
-        let chosen = options ?? user.lastUserOptions
-        try components.hub.validateOptions(chosen)
-        if options != nil, chosen != user.lastUserOptions {
-            user.lastUserOptions = chosen
-            try await components.store.update(user)
-        }
-        return try await components.hub.spawn(user: user, server: server, options: chosen) == .alreadyPending
+        if let body, body.objectValue == nil { throw HubError.badRequest("user_options must be a JSON object") }
+        let started = try await components.servers.start(as: principal, user: user, server: server, options: body)
+        return try await waitForSpawn(user: user.name, server: server, started: started == .alreadyPending)
     }
 
     private func waitForSpawn(user: String, server: String, started alreadyPending: Bool) async throws -> Response {
@@ -71,7 +40,7 @@ struct ServersAPI {
         }
         switch outcome {
         case .ready?: return JSONResponse.empty(.created)
-        case .failed(let message)?: throw APIError(.internalServerError, "Spawn failed: \(message)")
+        case .failed(let message)?: throw HubError.failed("Spawn failed: \(message)")
         case nil: return JSONResponse.empty(.accepted)
         }
     }
@@ -79,16 +48,16 @@ struct ServersAPI {
     @Sendable func stop(_ request: Request, context: HubRequestContext) async throws -> Response {
         let principal = try await components.requirePrincipal(request)
         let (user, server) = try await target(request, context)
-        try Self.authorize(principal, "delete:servers", user: user.name, server: server)
+        try principal.require("delete:servers", onServer: server, of: user.name)
         let body = try await request.decodeJSONBody(limit: components.config.hub.maxBodySize)?.objectValue ?? [:]
         if body["remove"] == .bool(true), server.isEmpty {
-            throw APIError.badRequest("Cannot remove the default server")
+            throw HubError.badRequest("Cannot remove the default server")
         }
         let lifecycle = await components.hub.lifecycle(user: user.name, server: server)
         if !server.isEmpty, lifecycle == .stopped {
-            throw APIError.notFound("\(user.name) has no server named '\(server)'")
+            throw HubError.notFound("\(user.name) has no server named '\(server)'")
         }
-        try await components.hub.stop(user: user.name, server: server)
+        try await components.servers.stop(as: principal, user: user, server: server)
         let stopped = try await Self.poll(for: components.config.hub.slowStopTimeout) {
             await components.hub.lifecycle(user: user.name, server: server).active ? nil : true
         }
@@ -109,7 +78,7 @@ struct ServersAPI {
     @Sendable func progress(_ request: Request, context: HubRequestContext) async throws -> Response {
         let principal = try await components.requirePrincipal(request)
         let (user, server) = try await target(request, context)
-        try Self.authorize(principal, "read:servers", user: user.name, server: server)
+        try principal.require("read:servers", onServer: server, of: user.name)
         let lifecycle = await components.hub.lifecycle(user: user.name, server: server)
         let prefix = ServerEnvironment.prefix(user: user.name, server: server)
         let log: ProgressLog
@@ -119,11 +88,11 @@ struct ServersAPI {
             log.finish(.ready(url: prefix))
         case .spawning, .failed, .checking, .stopping:
             guard let existing = await components.hub.progress(user: user.name, server: server) else {
-                throw APIError.badRequest("\(user.name)'s server is not pending")
+                throw HubError.badRequest("\(user.name)'s server is not pending")
             }
             log = existing
         case .stopped:
-            throw APIError.badRequest("\(user.name)'s server is not running")
+            throw HubError.badRequest("\(user.name)'s server is not running")
         }
         return Response(
             status: .ok,

@@ -2,7 +2,7 @@ import Foundation
 import HubModel
 import Hummingbird
 
-/// `/hub/api/users/{name}/tokens[/{id}]`.
+/// `/hub/api/users/{name}/tokens[/{id}]`; ``TokenIssuer`` decides.
 struct TokensAPI {
     let components: HubComponents
 
@@ -15,82 +15,44 @@ struct TokensAPI {
 
     @Sendable func list(_ request: Request, context: HubRequestContext) async throws -> Response {
         let principal = try await components.requirePrincipal(request)
-        let user = try await components.existingUser(try context.parameters.require("name"))
-        let tokens = try await tokens(as: principal, user: user)
+        let user = try await components.users.existing(try context.parameters.require("name"))
+        let tokens = try await components.tokens.tokens(as: principal, user: user)
         return JSONResponse.make(.object(["api_tokens": .array(tokens.map(ModelBuilder.token))]))
     }
 
-    /// The user's unexpired tokens (scope `read:tokens`); the token page lists these.
-    func tokens(as principal: Principal, user: User) async throws -> [TokenRecord] {
-        guard principal.scopes.allows("read:tokens", user: user.name) else { throw APIError(.forbidden, "Action requires read:tokens") }
-        return try await components.store.tokens(ofUser: user.name).filter { !$0.isExpired() }
-    }
-
+    /// `note`, `expires_in`, `scopes`, `roles` from the body; the model with the token itself.
     @Sendable func create(_ request: Request, context: HubRequestContext) async throws -> Response {
         let principal = try await components.requirePrincipal(request)
-        let user = try await components.existingUser(try context.parameters.require("name"))
+        let user = try await components.users.existing(try context.parameters.require("name"))
+        try principal.require("tokens", onUser: user.name)
         let body = try await request.decodeJSONBody(limit: components.config.hub.maxBodySize)?.objectValue ?? [:]
-        return JSONResponse.make(try await create(as: principal, user: user, body: body), status: .created)
+        let issued = try await components.tokens.issue(as: principal, user: user, try Self.tokenRequest(body))
+        guard case .object(var model) = ModelBuilder.token(issued.record) else { throw HubError.failed("token model") }
+        model["token"] = .string(issued.token)
+        return JSONResponse.make(.object(model), status: .created)
     }
 
-    /// Issues a token from a request body (`note`, `expires_in`, `scopes`, `roles`; scope `tokens`):
-    /// the token model with the token itself. The token page posts the same body.
-    func create(as principal: Principal, user: User, body: [String: JSONValue]) async throws -> JSONValue {
-        guard principal.scopes.allows("tokens", user: user.name) else { throw APIError(.forbidden, "Action requires tokens") }
-        let note = body["note"]?.stringValue ?? "Requested via api"
-        guard note.count <= 1000 else { throw APIError.badRequest("note is too long") }
-        var expiresAt: Date?
+    static func tokenRequest(_ body: [String: JSONValue]) throws -> TokenIssuer.TokenRequest {
+        var request = TokenIssuer.TokenRequest()
+        request.note = body["note"]?.stringValue ?? request.note
         if let raw = body["expires_in"], raw != .null {
-            guard let seconds = raw.intValue, seconds > 0 else { throw APIError.badRequest("expires_in must be a positive integer") }
-            expiresAt = Date().addingTimeInterval(TimeInterval(seconds))
+            guard let seconds = raw.intValue else { throw HubError.badRequest("expires_in must be a positive integer") }
+            request.expiresIn = seconds
         }
-        var scopes: [String] = []
         if case .array(let raw)? = body["scopes"] {
-            scopes = try raw.map { value in
-                guard let text = value.stringValue else { throw APIError.badRequest("scopes must be strings") }
+            request.scopes = try raw.map { value in
+                guard let text = value.stringValue else { throw HubError.badRequest("scopes must be strings") }
                 return text
             }
         }
-        var roles: [String] = []
-        if case .array(let list)? = body["roles"] { roles = list.compactMap(\.stringValue) }
-        for role in roles {
-            guard let granted = ScopeSet.roles[role] else { throw APIError.badRequest("Unknown role \(UsernamePolicy.quoted(role))") }
-            scopes += granted
-        }
-        let unknown = ScopeSet.unknown(in: scopes)
-        guard unknown.isEmpty else { throw APIError.badRequest("Unknown scopes: \(unknown.joined(separator: ", "))") }
-        // A token cannot hold more than its owner, nor more than the requester.
-        let owner = components.ownerScopes(of: user)
-        if !scopes.isEmpty {
-            let requested = ScopeSet.expand(scopes, ownerName: user.name, ownerScopes: owner)
-            let granted = requested.intersected(withOwner: owner).intersected(withOwner: principal.scopes)
-            guard granted.scopes == requested.scopes else {
-                throw APIError(.forbidden, "Not assigning requested scopes \(requested.scopes.subtracting(granted.scopes).sorted()) not held by \(principal.name)")
-            }
-        }
-        let token = Secrets.newToken()
-        let record = try await components.store.insert(TokenRecord(
-            hash: Secrets.hash(token), userName: user.name, scopes: scopes.isEmpty ? ["inherit"] : scopes,
-            note: note, expiresAt: expiresAt))
-        guard case .object(var model) = ModelBuilder.token(record) else { throw APIError(.internalServerError, "token model") }
-        model["token"] = .string(token)
-        return .object(model)
+        if case .array(let list)? = body["roles"] { request.roles = list.compactMap(\.stringValue) }
+        return request
     }
 
     func find(_ request: Request, _ context: HubRequestContext, scope: String) async throws -> TokenRecord {
         let principal = try await components.requirePrincipal(request)
-        let user = try await components.existingUser(try context.parameters.require("name"))
-        return try await find(as: principal, user: user, id: try context.parameters.require("id"), scope: scope)
-    }
-
-    /// A token of `user` by its public id (`a<number>`), if `principal` holds `scope` on the user.
-    func find(as principal: Principal, user: User, id raw: String, scope: String) async throws -> TokenRecord {
-        guard principal.scopes.allows(scope, user: user.name) else { throw APIError(.forbidden, "Action requires \(scope)") }
-        guard raw.hasPrefix("a"), let id = Int64(raw.dropFirst()), let token = try await components.store.token(id: id),
-              token.userName == user.name else {
-            throw APIError.notFound("No such token: \(UsernamePolicy.quoted(raw))")
-        }
-        return token
+        let user = try await components.users.existing(try context.parameters.require("name"))
+        return try await components.tokens.find(as: principal, user: user, id: try context.parameters.require("id"), scope: scope)
     }
 
     @Sendable func get(_ request: Request, context: HubRequestContext) async throws -> Response {
@@ -98,16 +60,7 @@ struct TokensAPI {
     }
 
     @Sendable func delete(_ request: Request, context: HubRequestContext) async throws -> Response {
-        try await revoke(try await find(request, context, scope: "tokens"))
+        try await components.tokens.revoke(try await find(request, context, scope: "tokens"))
         return JSONResponse.empty(.noContent)
-    }
-
-    /// Revokes a token found with scope `tokens` (an OAuth token: every token of its client).
-    func revoke(_ token: TokenRecord) async throws {
-        if let client = token.oauthClientID {
-            try await components.store.deleteTokens(oauthClientID: client)
-        } else if let id = token.id {
-            try await components.store.deleteToken(id: id)
-        }
     }
 }

@@ -7,8 +7,9 @@ import HubStore
 import Logging
 import Mustache
 
-/// Everything request handlers need: what is built once at start-up, and the ``LiveSettings`` that follow
-/// the configuration file (read anew by every request, so a reload applies to the next one).
+/// Everything request handlers need: the use cases (``servers``, ``users``, ``tokens``, ``oauth``), what is built
+/// once at start-up, and the ``LiveSettings`` that follow the configuration file (read anew by every request,
+/// so a reload applies to the next one).
 public struct HubComponents: Sendable {
     public let store: HubStore
     public let hub: Hub
@@ -28,17 +29,9 @@ public struct HubComponents: Sendable {
     var secureCookies: Bool { config.hub.publicURL.lowercased().hasPrefix("https://") }
     var cookieMaxAge: TimeInterval { config.hub.cookieMaxAgeDays * 86400 }
 
-    /// Full scopes a user holds through their roles.
-    func ownerScopes(of user: User) -> ScopeSet {
-        ScopeSet.forRoles(user.admin ? ["user", "admin"] : ["user"], userName: user.name)
-    }
-
-    /// Looks a user up by a name from a URL, normalizing it first (404 if unknown or invalid).
-    func existingUser(_ raw: String) async throws -> User {
-        guard let name = try? policy.normalize(raw.removingPercentEncoding ?? raw),
-              let user = try await store.user(named: name) else {
-            throw APIError.notFound("No such user: \(UsernamePolicy.quoted(raw))")
-        }
-        return user
-    }
+    /// The use cases API handlers and pages call (they do not reach the store or the spawner themselves).
+    var servers: ServerActions { ServerActions(hub: hub, store: store) }
+    var users: UserDirectory { UserDirectory(store: store, hub: hub, policy: policy) }
+    var tokens: TokenIssuer { TokenIssuer(store: store) }
+    var oauth: OAuthGrants { OAuthGrants(store: store) }
 }

@@ -31,6 +31,28 @@ public struct Principal: Sendable {
     }
 }
 
+extension User {
+    /// Full scopes the user holds through their roles (`user`, and `admin` for admins).
+    var roleScopes: ScopeSet {
+        ScopeSet.forRoles(admin ? ["user", "admin"] : ["user"], userName: name)
+    }
+}
+
+extension Principal {
+    /// Throws `Action requires <scope>` unless this principal holds `scope` on `user`.
+    func require(_ scope: String, onUser user: String) throws {
+        guard scopes.allows(scope, user: user) else { throw HubError.forbidden("Action requires \(scope)") }
+    }
+
+    /// Throws `Action requires <scope> on <user>/<server>` unless this principal holds `scope` on the server
+    /// (the check every server endpoint and page makes).
+    func require(_ scope: String, onServer server: String, of user: String) throws {
+        guard scopes.allows(scope, user: user, server: server) else {
+            throw HubError.forbidden("Action requires \(scope) on \(user)/\(server)")
+        }
+    }
+}
+
 /// Cookie names shared with single-user servers and browsers.
 enum CookieNames {
     static let hubLogin = "jupyterhub-hub-login"
@@ -53,10 +75,10 @@ extension HubComponents {
             let given = request.headers[.xXSRFToken] ?? xsrfArgument
                 ?? request.uri.queryParameters["_xsrf"].map(String.init) ?? ""
             guard !expected.isEmpty, Secrets.constantTimeEquals(expected, given) else {
-                throw APIError(.forbidden, "XSRF cookie does not match POST argument")
+                throw HubError.forbidden("XSRF cookie does not match POST argument")
             }
         }
-        return Principal(owner: .user(user), scopes: ownerScopes(of: user), token: nil,
+        return Principal(owner: .user(user), scopes: user.roleScopes, token: nil,
                          sessionID: request.cookies[CookieNames.sessionID]?.value)
     }
 
@@ -71,7 +93,7 @@ extension HubComponents {
         }
         if let userName = record.userName {
             guard let user = try await store.user(named: userName) else { return nil }
-            let owner = ownerScopes(of: user)
+            let owner = user.roleScopes
             let scopes = record.scopes.isEmpty ? owner
                 : ScopeSet.expand(record.scopes, ownerName: user.name, ownerScopes: owner).intersected(withOwner: owner)
             return Principal(owner: .user(user), scopes: scopes, token: record, sessionID: record.sessionID)
@@ -97,7 +119,7 @@ extension HubComponents {
 
     /// A principal or 403 `Missing or invalid credentials.`
     func requirePrincipal(_ request: Request) async throws -> Principal {
-        guard let principal = try await principal(for: request) else { throw APIError.missingCredentials }
+        guard let principal = try await principal(for: request) else { throw HubError.missingCredentials }
         return principal
     }
 }

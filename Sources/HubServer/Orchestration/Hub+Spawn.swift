@@ -8,37 +8,37 @@ extension Hub {
     enum SpawnStart: Sendable { case started, alreadyPending }
 
     /// Starts a server in the background and returns at once (the API waits separately).
-    func spawn(user: User, server: String, options: JSONValue) async throws -> SpawnStart {
+    func spawn(user: User, server: String, options validated: ValidatedOptions) async throws -> SpawnStart {
+        let options = validated.value
         let key = Self.key(user.name, server)
         switch entries[key]?.lifecycle ?? .stopped {
         case .spawning: return .alreadyPending
-        case .running, .checking: throw APIError(.badRequest, "\(user.name)'s server \(server.isEmpty ? "" : "'\(server)' ")is already running")
-        case .stopping: throw APIError(.badRequest, "\(user.name)'s server is pending stop")
+        case .running, .checking: throw HubError.badRequest("\(user.name)'s server \(server.isEmpty ? "" : "'\(server)' ")is already running")
+        case .stopping: throw HubError.badRequest("\(user.name)'s server is pending stop")
         case .stopped, .failed: break
         }
         if !server.isEmpty {
-            guard config.hub.allowNamedServers else { throw APIError(.badRequest, "Named servers are not enabled.") }
+            guard config.hub.allowNamedServers else { throw HubError.badRequest("Named servers are not enabled.") }
             try ServerNamePolicy.validate(server)
             let named = lifecycles(ofUser: user.name).filter { !$0.key.isEmpty && $0.value.active }.count
             let limit = config.hub.namedServerLimitPerUser
             if limit > 0, named >= limit {
-                throw APIError(.badRequest, "User \(user.name) already has the maximum of \(limit) named servers. One must be deleted before a new server can be created")
+                throw HubError.badRequest("User \(user.name) already has the maximum of \(limit) named servers. One must be deleted before a new server can be created")
             }
         }
         let spawnLimit = config.hub.concurrentSpawnLimit
         if spawnLimit > 0, pendingSpawns >= spawnLimit {
             metrics.spawnDuration(status: "throttled").recordNanoseconds(0)
-            throw APIError(.tooManyRequests, "Too many users trying to log in right now. Try again in a minute.",
+            throw HubError.tooManyRequests("Too many users trying to log in right now. Try again in a minute.",
                            retryAfter: Int.random(in: 30...60))
         }
         let activeLimit = config.hub.activeServerLimit
         if activeLimit > 0, activeServers >= activeLimit {
             metrics.spawnDuration(status: "too-many-users").recordNanoseconds(0)
-            throw APIError(.tooManyRequests, "Active user limit exceeded. Try again in a few minutes.",
+            throw HubError.tooManyRequests("Active user limit exceeded. Try again in a few minutes.",
                            retryAfter: Int.random(in: 30...60))
         }
 
-        try validateOptions(options)
         let token = Secrets.newToken()
         let prefix = ServerEnvironment.prefix(user: user.name, server: server)
         let record = try await prepareServer(user: user, server: server, options: options, token: token, prefix: prefix)
@@ -51,15 +51,6 @@ extension Hub {
         beginSpawn(user: user, record: record, operation: .start(token: token))
         logger.info("spawning server \(key)")
         return .started
-    }
-
-    /// Refuses options the spawner would not accept (400, naming the field), before anything changes.
-    nonisolated func validateOptions(_ options: JSONValue) throws {
-        do {
-            try spawner.validateOptions(options)
-        } catch {
-            throw APIError(.badRequest, "\(error)")
-        }
     }
 
     /// Creates the server's token, OAuth client and row before anything is launched.

@@ -28,7 +28,6 @@ public actor Hub {
     let metrics: HubMetrics
     let logger: Logger
     private(set) var environment: ServerEnvironment
-    let policy: UsernamePolicy
     let hubTarget: String
 
     /// Keyed by `ServerRecord.fullName` (`alice/`, `alice/name`).
@@ -42,7 +41,6 @@ public actor Hub {
         self.routes = routes
         self.metrics = metrics
         self.logger = logger
-        self.policy = try UsernamePolicy(pattern: config.hub.usernamePattern)
         self.hubTarget = HubURLs.hubTarget(config)
         self.environment = Self.serverEnvironment(config)
     }

@@ -4,7 +4,7 @@ import Hummingbird
 
 /// `/hub/admin` (scope `admin-ui`): every user with their servers, searchable by name prefix and paged;
 /// stop any server (through `/hub/stop/…`), add and remove users. Listing, adding and removing go
-/// through `UsersAPI` with the REST API's scopes (`list:users`, `admin:users`, `delete:users`).
+/// through ``UserDirectory`` with the REST API's scopes (`list:users`, `admin:users`, `delete:users`).
 struct AdminPages {
     let components: HubComponents
     static let pageSize = 50
@@ -19,7 +19,7 @@ struct AdminPages {
     func admin(_ request: Request, form: [String: String]? = nil) async throws -> Principal? {
         guard let principal = try await components.pagePrincipal(request, form: form) else { return nil }
         guard principal.scopes.hasUnfiltered("admin-ui") else {
-            throw APIError(.forbidden, "The admin page is for administrators only.")
+            throw HubError.forbidden("The admin page is for administrators only.")
         }
         return principal
     }
@@ -27,9 +27,9 @@ struct AdminPages {
     @Sendable func show(_ request: Request, context: HubRequestContext) async throws -> Response {
         guard let principal = try await admin(request) else { return HubComponents.loginRedirect(request) }
         let query = request.uri.queryParameters
-        var parameters = UsersAPI.UserQuery(nameFilter: query["name_filter"].map(String.init) ?? "", sort: "name")
-        parameters.offset = try UsersAPI.integer(query["offset"], name: "offset") ?? 0
-        parameters.limit = max(1, try UsersAPI.integer(query["limit"], name: "limit") ?? Self.pageSize)
+        var parameters = UserQuery(nameFilter: query["name_filter"].map(String.init) ?? "", sort: "name")
+        parameters.offset = try UserQuery.count(query["offset"], name: "offset") ?? 0
+        parameters.limit = max(1, try UserQuery.count(query["limit"], name: "limit") ?? Self.pageSize)
         var notice: String?
         switch query["done"] {
         case "added": notice = "Users added."
@@ -42,15 +42,14 @@ struct AdminPages {
     @Sendable func addUsers(_ request: Request, context: HubRequestContext) async throws -> Response {
         let form = try await request.decodeForm()
         guard let principal = try await admin(request, form: form) else { return HubComponents.loginRedirect(request) }
-        let names = (form["usernames"] ?? "").split(whereSeparator: { $0 == "," || $0.isWhitespace }).map { JSONValue.string(String($0)) }
+        let names = (form["usernames"] ?? "").split(whereSeparator: { $0 == "," || $0.isWhitespace }).map(String.init)
         do {
-            _ = try await UsersAPI(components: components).create(
-                as: principal, body: ["usernames": .array(names), "admin": .bool(form["admin"] == "on")])
-        } catch let error as APIError where error.status == .badRequest || error.status == .conflict {
-            return try await render(request, principal, UsersAPI.UserQuery(sort: "name"),
+            _ = try await components.users.create(as: principal, names: names, admin: form["admin"] == "on")
+        } catch let error as HubError where error.status == .badRequest || error.status == .conflict {
+            return try await render(request, principal, UserQuery(sort: "name"),
                                     extra: ["error": error.message, "usernames": form["usernames"] ?? ""], status: error.status)
         } catch let error as NameError {
-            return try await render(request, principal, UsersAPI.UserQuery(sort: "name"),
+            return try await render(request, principal, UserQuery(sort: "name"),
                                     extra: ["error": error.message, "usernames": form["usernames"] ?? ""], status: .badRequest)
         }
         return Response.redirect(to: "/hub/admin?done=added", type: .normal)
@@ -59,14 +58,14 @@ struct AdminPages {
     @Sendable func deleteUser(_ request: Request, context: HubRequestContext) async throws -> Response {
         let form = try await request.decodeForm()
         guard let principal = try await admin(request, form: form) else { return HubComponents.loginRedirect(request) }
-        let user = try await components.existingUser(try context.parameters.require("name"))
-        try await UsersAPI(components: components).delete(as: principal, user: user)
+        let user = try await components.users.existing(try context.parameters.require("name"))
+        try await components.users.delete(as: principal, user: user)
         return Response.redirect(to: "/hub/admin?done=deleted", type: .normal)
     }
 
-    func render(_ request: Request, _ principal: Principal, _ parameters: UsersAPI.UserQuery, extra: [String: Any] = [:],
+    func render(_ request: Request, _ principal: Principal, _ parameters: UserQuery, extra: [String: Any] = [:],
                 status: HTTPResponse.Status = .ok) async throws -> Response {
-        let selection = try await UsersAPI(components: components).select(as: principal, parameters)
+        let selection = try await components.users.select(as: principal, parameters)
         let here = Self.url(selection.query, offset: selection.query.offset)
         let users: [[String: Any]] = selection.users.map { user in
             let records = Dictionary((selection.records[user.name] ?? []).map { ($0.name, $0) }) { first, _ in first }
@@ -99,7 +98,7 @@ struct AdminPages {
     }
 
     /// This page with the same search at another offset.
-    static func url(_ query: UsersAPI.UserQuery, offset: Int) -> String {
+    static func url(_ query: UserQuery, offset: Int) -> String {
         var parameters: [String] = []
         if !query.nameFilter.isEmpty { parameters.append("name_filter=" + PathQuoting.quote(query.nameFilter)) }
         if offset > 0 { parameters.append("offset=\(offset)") }

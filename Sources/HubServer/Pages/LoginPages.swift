@@ -69,18 +69,8 @@ struct LoginPages {
     /// The user row for someone who just authenticated: created on first login; admin follows the
     /// authenticator's word, else `hub.admin_users`, else stays as it was.
     func establishUser(_ authenticated: AuthenticatedUser) async throws -> User {
-        let configuredAdmin = components.config.hub.adminUsers.contains(authenticated.name)
-        let isAdmin = configuredAdmin || (authenticated.admin ?? false)
-        var user: User
-        if let existing = try await components.store.user(named: authenticated.name) {
-            user = existing
-            if user.admin != isAdmin, authenticated.admin != nil || configuredAdmin {
-                user.admin = isAdmin
-                try await components.store.update(user)
-            }
-        } else {
-            user = try await components.store.insert(User(name: authenticated.name, admin: isAdmin))
-        }
+        let user = try await components.users.establishLogin(
+            authenticated, configuredAdmin: components.config.hub.adminUsers.contains(authenticated.name))
         components.logger.info("user \(user.name) logged in\(user.admin ? " (admin)" : "")")
         return user
     }
@@ -88,7 +78,7 @@ struct LoginPages {
     /// Clears the login and revokes every token issued to this browser session (servers' OAuth tokens).
     @Sendable func logout(_ request: Request, context: HubRequestContext) async throws -> Response {
         if let session = request.cookies[CookieNames.sessionID]?.value, !session.isEmpty {
-            try await components.store.deleteTokens(sessionID: session)
+            try await components.users.endSession(session)
         }
         var response = Response.redirect(to: "/hub/login", type: .found)
         response.setCookies(components.logoutCookies())

@@ -9,7 +9,7 @@ extension HubComponents {
     func pagePrincipal(_ request: Request, form: [String: String]? = nil) async throws -> Principal? {
         guard let user = try await cookieUser(request) else { return nil }
         if let form { try checkXSRF(request, form: form) }
-        return Principal(owner: .user(user), scopes: ownerScopes(of: user), token: nil,
+        return Principal(owner: .user(user), scopes: user.roleScopes, token: nil,
                          sessionID: request.cookies[CookieNames.sessionID]?.value)
     }
 
@@ -49,7 +49,7 @@ enum PagePaths {
 
     /// The target of a page URL `…/:name[/:server]`: an existing user and a valid server name.
     static func target(_ components: HubComponents, _ context: HubRequestContext) async throws -> (User, String) {
-        let user = try await components.existingUser(try context.parameters.require("name"))
+        let user = try await components.users.existing(try context.parameters.require("name"))
         let server = context.parameters.get("server").map { $0.removingPercentEncoding ?? $0 } ?? ""
         try ServerNamePolicy.validate(server)
         return (user, server)

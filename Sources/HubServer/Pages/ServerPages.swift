@@ -25,9 +25,8 @@ struct ServerPages {
         }
         var lifecycles = await components.hub.lifecycles(ofUser: user.name)
         if lifecycles[""] == nil { lifecycles[""] = .stopped }
-        let records = Dictionary(try await components.store.allServers().filter { $0.userName == user.name }
-            .map { ($0.name, $0) }) { first, _ in first }
-        let hasForm = components.hub.spawner.hasOptionsForm
+        let records = Dictionary(try await components.users.servers(of: user).map { ($0.name, $0) }) { first, _ in first }
+        let hasForm = components.servers.hasOptionsForm
         let servers: [[String: Any]] = lifecycles.sorted { $0.key < $1.key }.map { name, lifecycle in
             var row: [String: Any] = [
                 "name": name, "display_name": name.isEmpty ? "default" : name,
@@ -65,7 +64,7 @@ struct ServerPages {
             return HubComponents.loginRedirect(request)
         }
         let (user, server) = try await PagePaths.target(components, context)
-        try await ServersAPI(components: components).stop(as: principal, user: user, server: server)
+        try await components.servers.stop(as: principal, user: user, server: server)
         return Response.redirect(to: HubComponents.safeNext(form["next"]) ?? "/hub/home", type: .normal)
     }
 
@@ -74,7 +73,7 @@ struct ServerPages {
             return HubComponents.loginRedirect(request)
         }
         let (user, server) = try await PagePaths.target(components, context)
-        try ServersAPI.authorize(principal, "read:servers", user: user.name, server: server)
+        try principal.require("read:servers", onServer: server, of: user.name)
         let prefix = ServerEnvironment.prefix(user: user.name, server: server)
         let lifecycle = await components.hub.lifecycle(user: user.name, server: server)
         if lifecycle.ready { return Response.redirect(to: prefix, type: .found) }

@@ -36,7 +36,7 @@ extension HubComponents {
     func checkXSRF(_ request: Request, form: [String: String]) throws {
         let expected = request.cookies[CookieNames.xsrf]?.value ?? ""
         guard !expected.isEmpty, Secrets.constantTimeEquals(expected, form["_xsrf"] ?? "") else {
-            throw APIError(.forbidden, "XSRF cookie does not match POST argument")
+            throw HubError.forbidden("XSRF cookie does not match POST argument")
         }
     }
 

@@ -6,7 +6,7 @@ import Hummingbird
 /// `/hub/spawn[/{user}[/{server}]]`: the spawn form (GET), its submission (POST), and URL-parameter
 /// spawns (`/hub/spawn?partition=…&nprocs=…&runtime=…`). Options are checked by the spawner before
 /// anything starts; a refused option is shown next to its field with the user's values kept.
-/// Starting goes through `ServersAPI` with the REST API's scope (`servers`).
+/// Starting goes through ``ServerActions`` with the REST API's scope (`servers`).
 struct SpawnPages {
     let components: HubComponents
 
@@ -27,9 +27,9 @@ struct SpawnPages {
             return HubComponents.loginRedirect(request)
         }
         let (user, server) = try await target(me, context)
-        try ServersAPI.authorize(principal, "servers", user: user.name, server: server)
+        try principal.require("servers", onServer: server, of: user.name)
         if let redirect = await redirectIfActive(user: user.name, server: server, type: .found) { return redirect }
-        let form = await components.hub.spawner.optionsForm()
+        let form = await components.servers.optionsForm()
         let query = Dictionary(request.uri.queryParameters.map { (String($0.key), String($0.value)) }) { _, last in last }
         let page = Page(request: request, me: me, user: user, server: server)
         if query.isEmpty {
@@ -61,17 +61,17 @@ struct SpawnPages {
             try ServerNamePolicy.validate(named)
             server = named
         }
-        try ServersAPI.authorize(principal, "servers", user: user.name, server: server)
+        try principal.require("servers", onServer: server, of: user.name)
         if let redirect = await redirectIfActive(user: user.name, server: server, type: .normal) { return redirect }
         let page = Page(request: request, me: me, user: user, server: server)
         guard let input = SpawnFormInput(posted: fields) else {
             // A bare start button (home page, "restart" on an error page): the form first, if there is one.
-            if components.hub.spawner.hasOptionsForm {
+            if components.servers.hasOptionsForm {
                 return Response.redirect(to: PagePaths.spawn(user: user.name, server: server), type: .normal)
             }
             return try await start(principal, page, input: nil, form: nil)
         }
-        return try await start(principal, page, input: input, form: await components.hub.spawner.optionsForm())
+        return try await start(principal, page, input: input, form: await components.servers.optionsForm())
     }
 
     /// The request and whose server it is about.
@@ -87,45 +87,40 @@ struct SpawnPages {
         }
     }
 
-    /// Validates (refusals go back to the form, 400) and starts; then the pending page (303).
+    /// Starts (the spawner checks the options once; a refusal goes back to the form, 400); then the pending page (303).
     func start(_ principal: Principal, _ page: Page, input: SpawnFormInput?, form: SpawnForm?) async throws -> Response {
-        var options: JSONValue?
-        if let input {
-            var refusal: SpawnError?
-            if let field = input.controlCharacterField {
-                refusal = SpawnError(field: field, reason: "must be one line without control characters")
-            } else {
-                do {
-                    try components.hub.spawner.validateOptions(input.options(for: form))
-                } catch let error as SpawnError {
-                    refusal = error
-                } catch {
-                    refusal = SpawnError("\(error)")
-                }
-            }
-            if let refusal {
-                guard let form else { throw APIError.badRequest(refusal.message) }
-                var view = SpawnFormView(form: form, input: input)
-                let field = refusal.field.map { SpawnFormInput.aliases[$0] ?? $0 }
-                if let field, let reason = refusal.reason, SpawnFormInput.fields.contains(field) {
-                    view.errors[field] = reason
-                } else {
-                    view.generalError = refusal.message
-                }
-                return render(page, view, status: .badRequest)
-            }
-            options = input.options(for: form)
+        if let input, let field = input.controlCharacterField {
+            return try refuse(page, input: input, form: form, field: field, reason: "must be one line without control characters",
+                              message: SpawnError(field: field, reason: "must be one line without control characters").message)
         }
         do {
-            _ = try await ServersAPI(components: components).start(as: principal, user: page.user, server: page.server,
-                                                                   options: options)
-        } catch let error as APIError where error.status != .forbidden && form != nil {
+            _ = try await components.servers.start(as: principal, user: page.user, server: page.server,
+                                                   options: input?.options(for: form))
+        } catch HubError.invalidOption(let field, let reason, let message) where input != nil {
+            guard let input else { throw HubError.badRequest(message) }
+            return try refuse(page, input: input, form: form, field: field, reason: reason, message: message)
+        } catch let error as HubError where error.status != .forbidden && form != nil {
             guard let form, let input else { throw error }
             var view = SpawnFormView(form: form, input: input)
             view.generalError = error.message
             return render(page, view, status: error.status)
         }
         return Response.redirect(to: PagePaths.pending(user: page.user.name, server: page.server), type: .normal)
+    }
+
+    /// The form again with the refusal next to its field (or above the form), 400; without a form an error page.
+    func refuse(_ page: Page, input: SpawnFormInput, form: SpawnForm?, field: String?, reason: String?, message: String)
+        throws -> Response
+    {
+        guard let form else { throw HubError.badRequest(message) }
+        var view = SpawnFormView(form: form, input: input)
+        let field = field.map { SpawnFormInput.aliases[$0] ?? $0 }
+        if let field, let reason, SpawnFormInput.fields.contains(field) {
+            view.errors[field] = reason
+        } else {
+            view.generalError = message
+        }
+        return render(page, view, status: .badRequest)
     }
 
     /// A running server opens; a starting one shows its progress.

@@ -3,7 +3,7 @@ import HubModel
 import Hummingbird
 
 /// `/hub/token`: the user's API tokens; create one (shown once) and revoke any. Creating and revoking
-/// go through `TokensAPI` with the REST API's body and scopes (`tokens`, `read:tokens`).
+/// go through ``TokenIssuer`` with the REST API's scopes (`tokens`, `read:tokens`).
 struct TokenPages {
     let components: HubComponents
 
@@ -30,17 +30,15 @@ struct TokenPages {
         guard let principal = try await components.pagePrincipal(request, form: form), let user = principal.user else {
             return HubComponents.loginRedirect(request)
         }
-        var body: [String: JSONValue] = ["note": .string(form["note"].flatMap { $0.isEmpty ? nil : $0 } ?? "Requested via token page")]
-        if let seconds = Int(form["expires_in"] ?? ""), seconds > 0 { body["expires_in"] = .number(Double(seconds)) }
-        let scopes = (form["scopes"] ?? "").split(whereSeparator: { $0 == "," || $0.isWhitespace }).map { JSONValue.string(String($0)) }
-        if !scopes.isEmpty { body["scopes"] = .array(scopes) }
+        var wanted = TokenIssuer.TokenRequest(note: form["note"].flatMap { $0.isEmpty ? nil : $0 } ?? "Requested via token page")
+        if let seconds = Int(form["expires_in"] ?? ""), seconds > 0 { wanted.expiresIn = seconds }
+        wanted.scopes = (form["scopes"] ?? "").split(whereSeparator: { $0 == "," || $0.isWhitespace }).map(String.init)
         do {
-            let model = try await TokensAPI(components: components).create(as: principal, user: user, body: body)
+            let issued = try await components.tokens.issue(as: principal, user: user, wanted)
             return try await render(request, principal, user, extra: [
-                "new_token": model.objectValue?["token"]?.stringValue ?? "",
-                "new_token_id": model.objectValue?["id"]?.stringValue ?? "",
+                "new_token": issued.token, "new_token_id": issued.record.publicID,
             ])
-        } catch let error as APIError where error.status == .badRequest || error.status == .forbidden {
+        } catch let error as HubError where error.status == .badRequest || error.status == .forbidden {
             return try await render(request, principal, user, extra: ["error": error.message, "note": form["note"] ?? "",
                                                                        "scopes": form["scopes"] ?? ""],
                                     status: error.status)
@@ -52,14 +50,14 @@ struct TokenPages {
         guard let principal = try await components.pagePrincipal(request, form: form), let user = principal.user else {
             return HubComponents.loginRedirect(request)
         }
-        let api = TokensAPI(components: components)
-        try await api.revoke(try await api.find(as: principal, user: user, id: try context.parameters.require("id"), scope: "tokens"))
+        let token = try await components.tokens.find(as: principal, user: user, id: try context.parameters.require("id"), scope: "tokens")
+        try await components.tokens.revoke(token)
         return Response.redirect(to: "/hub/token", type: .normal)
     }
 
     func render(_ request: Request, _ principal: Principal, _ user: User, extra: [String: Any] = [:],
                 status: HTTPResponse.Status = .ok) async throws -> Response {
-        let tokens = try await TokensAPI(components: components).tokens(as: principal, user: user)
+        let tokens = try await components.tokens.tokens(as: principal, user: user)
             .sorted { $0.created > $1.created }
         let rows: [[String: Any]] = tokens.map { token in
             [

@@ -36,10 +36,10 @@ struct UserRedirects {
             if request.method == .get {
                 return Response.redirect(to: "/hub/login?next=\(PathQuoting.quote(request.uri.description))", type: .found)
             }
-            throw APIError.missingCredentials
+            throw HubError.missingCredentials
         }
-        let owner = try await components.existingUser(try context.parameters.require("name"))
-        guard owner.name == me.name || me.admin else { throw APIError(.forbidden, "This is not your server") }
+        let owner = try await components.users.existing(try context.parameters.require("name"))
+        guard owner.name == me.name || me.admin else { throw HubError.forbidden("This is not your server") }
         let rest = context.parameters.getCatchAll()
         let lifecycles = await components.hub.lifecycles(ofUser: owner.name)
         var server = ""
@@ -53,7 +53,7 @@ struct UserRedirects {
         if lifecycle.ready {
             let redirects = Int(request.uri.queryParameters["redirects"] ?? "0") ?? 0
             guard redirects < Self.maxRedirects else {
-                throw APIError(.serviceUnavailable, "Redirect loop detected: the proxy does not route \(prefix)")
+                throw HubError.unavailable("Redirect loop detected: the proxy does not route \(prefix)")
             }
             var query = request.uri.queryParameters.filter { $0.key != "redirects" }.map { "\($0.key)=\($0.value)" }
             query.append("redirects=\(redirects + 1)")
