@@ -110,10 +110,16 @@ let package = Package(
             ],
             resources: [.copy("Resources")]
         ),
+        // What `slurmhub generate` writes: systemd/Quadlet units, the host firewall, login-node sudoers/sshd/ssh files.
+        // Only the executable uses it; the running hub never does.
+        .target(
+            name: "HubDeploy",
+            dependencies: ["HubConfig", "HubServer", "SlurmSpawner"]
+        ),
         .executableTarget(
             name: "slurmhub",
             dependencies: [
-                "HubServer", "HubConfig",
+                "HubServer", "HubDeploy", "HubConfig",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -141,6 +147,11 @@ let package = Package(
                 .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ]
+        ),
+        .testTarget(
+            name: "HubDeployTests",
+            dependencies: ["HubDeploy", "HubServer", "HubConfig", "HubModel", "SlurmSpawner", "SSHTransport",
+                           .product(name: "Logging", package: "swift-log")]
         ),
         .testTarget(
             name: "HubServerTests",

@@ -89,7 +89,7 @@ extension SlurmJobSpawner {
 
     /// " Last lines of <file>:\n…", read as the user.
     func outputTail(jobID: String, user: String) async -> String {
-        let path = outputPath(jobID: jobID, user: user)
+        let path = configuration.outputPath(jobID: jobID, user: user)
         var message = ""
         if let tail = try? await run("tail", configuration.commands.outputTail(user: user, path: path)), tail.succeeded,
            !tail.stdout.isEmpty {
@@ -98,16 +98,6 @@ extension SlurmJobSpawner {
             message += " Its output file \(path) could not be read."
         }
         return message
-    }
-
-    /// The output file of `jobID`, with Slurm's `%j`, `%u`, `%x` and `%%` filled in.
-    func outputPath(jobID: String, user: String) -> String {
-        configuration.expand(configuration.outputTemplate, user: user)
-            .replacingOccurrences(of: "%%", with: "\u{0}")
-            .replacingOccurrences(of: "%j", with: jobID)
-            .replacingOccurrences(of: "%u", with: user)
-            .replacingOccurrences(of: "%x", with: configuration.jobName)
-            .replacingOccurrences(of: "\u{0}", with: "%")
     }
 
     public func poll(state: JSONValue) async -> PollResult {

@@ -53,11 +53,32 @@ public final class SlurmJobSpawner: Spawner {
             self.availabilityLifetime = availabilityLifetime
         }
 
-        func home(of user: String) -> String { homeTemplate.replacingOccurrences(of: "{username}", with: user) }
+        // The paths below are the only place they are built: the spawner runs commands on them and the
+        // login-node sudoers rules are generated from them (with sudo's `*` for the user, job id and tag).
 
-        func expand(_ template: String, user: String) -> String {
+        /// The user's home directory.
+        public func home(of user: String) -> String { homeTemplate.replacingOccurrences(of: "{username}", with: user) }
+
+        /// `template` with `{home}` and `{username}` filled in.
+        public func expand(_ template: String, user: String) -> String {
             template.replacingOccurrences(of: "{home}", with: home(of: user)).replacingOccurrences(of: "{username}", with: user)
         }
+
+        /// The output file of `jobID`, with Slurm's `%j`, `%u`, `%x` and `%%` filled in.
+        public func outputPath(jobID: String, user: String) -> String {
+            expand(outputTemplate, user: user)
+                .replacingOccurrences(of: "%%", with: "\u{0}")
+                .replacingOccurrences(of: "%j", with: jobID)
+                .replacingOccurrences(of: "%u", with: user)
+                .replacingOccurrences(of: "%x", with: jobName)
+                .replacingOccurrences(of: "\u{0}", with: "%")
+        }
+
+        /// The user's token directory, when tokens travel as files.
+        public func tokenDirectory(user: String) -> String? { tokenDirectoryTemplate.map { expand($0, user: user) } }
+
+        /// The token file of the job tagged `tag`, when tokens travel as files.
+        public func tokenFile(user: String, tag: String) -> String? { tokenDirectory(user: user).map { $0 + "/" + tag } }
     }
 
     /// Names of the API token in the JupyterHub environment (not sent when the token travels as a file).
@@ -114,8 +135,8 @@ public final class SlurmJobSpawner: Spawner {
         }
         let user = request.userName
         let tag = "slurmhub-" + Secrets.randomHex(bytes: 8)
-        let tokenDirectory = configuration.tokenDirectoryTemplate.map { configuration.expand($0, user: user) }
-        let tokenFile = tokenDirectory.map { $0 + "/" + tag }
+        let tokenDirectory = configuration.tokenDirectory(user: user)
+        let tokenFile = configuration.tokenFile(user: user, tag: tag)
         let context = JobScript.Context(
             username: user, home: configuration.home(of: user), tag: tag, jobName: configuration.jobName,
             keepNames: configuration.keepNames, ports: configuration.ports, servicePrefix: request.servicePrefix,

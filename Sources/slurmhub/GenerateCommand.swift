@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import HubConfig
+import HubDeploy
 import HubServer
 
 /// `slurmhub generate …`: files derived from the hub's configuration.

@@ -7,14 +7,15 @@ import SSHTransport
 /// Everything the Slurm spawner needs, derived from `spawner.slurm.*` in one place: the spawner's
 /// configuration, the SSH transport's, and the login-node artifacts generated from the same values
 /// (so that sshd's `AcceptEnv`, sudo's `env_keep` and what the hub sends can never disagree).
-struct SlurmDeployment: Sendable {
-    let section: SlurmSpawnerSection
-    let spawner: SlurmJobSpawner.Configuration
-    let transport: SSHTransportConfiguration
+/// The running hub and the login-node generators (`HubDeploy`) both build from this.
+public struct SlurmDeployment: Sendable {
+    public let section: SlurmSpawnerSection
+    public let spawner: SlurmJobSpawner.Configuration
+    public let transport: SSHTransportConfiguration
     /// Variables the hub may send with a command: the job allow-list plus `SLURM_CONF` if configured.
-    let sentNames: [String]
+    public let sentNames: [String]
 
-    init(config: HubConfiguration) throws {
+    public init(config: HubConfiguration) throws {
         let slurm = config.spawner.slurm
         section = slurm
         guard let ports = slurm.ports else { throw ConfigError("spawner.slurm.port_range is invalid") }
@@ -53,7 +54,7 @@ struct SlurmDeployment: Sendable {
     }
 
     /// The job script template: the site's file, or the shipped one.
-    func jobScript() throws -> JobScript {
+    public func jobScript() throws -> JobScript {
         guard !section.jobTemplateFile.isEmpty else { return try JobScript.shipped() }
         do {
             return try JobScript(templateText: String(contentsOfFile: section.jobTemplateFile, encoding: .utf8))

@@ -1,6 +1,7 @@
 import Foundation
 import HubConfig
-@testable import HubServer
+@testable import HubDeploy
+import HubServer
 import XCTest
 
 final class SlurmHostArtifactsTests: XCTestCase {

@@ -1,5 +1,5 @@
 import HubConfig
-@testable import HubServer
+@testable import HubDeploy
 import XCTest
 
 final class HostFirewallTests: XCTestCase {

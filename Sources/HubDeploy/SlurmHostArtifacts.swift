@@ -1,5 +1,6 @@
 import Foundation
 import HubConfig
+import HubServer
 import SlurmSpawner
 
 /// The files a login node (and the hub's SSH side) needs, generated from the hub's configuration by
@@ -55,32 +56,23 @@ public struct SlurmHostArtifacts: Sendable {
         var tokenFile: [String] = []
     }
 
+    /// The commands as the spawner builds them (the same `SlurmCommands` and path functions it runs), with
+    /// the wildcard for the user, the job id and the job's tag.
     static func sudoRules(_ deployment: SlurmDeployment) throws -> SudoRules {
         let configuration = deployment.spawner
         let commands = configuration.commands
         let user = wildcard
-        let home = configuration.homeTemplate.replacingOccurrences(of: "{username}", with: user)
-        func expand(_ template: String) -> String {
-            template.replacingOccurrences(of: "{home}", with: home).replacingOccurrences(of: "{username}", with: user)
-        }
-        // As SlurmJobSpawner.outputPath: Slurm's %j, %u, %x and %% filled in.
-        let output = expand(configuration.outputTemplate)
-            .replacingOccurrences(of: "%%", with: "\u{0}")
-            .replacingOccurrences(of: "%j", with: wildcard)
-            .replacingOccurrences(of: "%u", with: user)
-            .replacingOccurrences(of: "%x", with: configuration.jobName)
-            .replacingOccurrences(of: "\u{0}", with: "%")
         var rules = SudoRules(commands: [
             try sudoersCommand(commands.submit(user: user), commands: commands),
             try sudoersCommand(commands.cancel(user: user, jobID: wildcard), commands: commands),
-            try sudoersCommand(commands.outputTail(user: user, path: output), commands: commands),
+            try sudoersCommand(commands.outputTail(user: user, path: configuration.outputPath(jobID: wildcard, user: user)),
+                               commands: commands),
         ])
-        if let directory = configuration.tokenDirectoryTemplate {
-            let path = expand(directory) + "/" + wildcard
+        if let directory = configuration.tokenDirectory(user: user), let file = configuration.tokenFile(user: user, tag: wildcard) {
             rules.tokenFile = [
-                try sudoersCommand(commands.createTokenDirectory(user: user, path: expand(directory)), commands: commands),
-                try sudoersCommand(commands.createTokenFile(user: user, path: path), commands: commands),
-                try sudoersCommand(commands.fillTokenFile(user: user, path: path), commands: commands),
+                try sudoersCommand(commands.createTokenDirectory(user: user, path: directory), commands: commands),
+                try sudoersCommand(commands.createTokenFile(user: user, path: file), commands: commands),
+                try sudoersCommand(commands.fillTokenFile(user: user, path: file), commands: commands),
             ]
         }
         return rules

@@ -1,6 +1,6 @@
 import Foundation
 import HubConfig
-@testable import HubServer
+@testable import HubDeploy
 import XCTest
 
 /// `slurmhub generate systemd`: the Quadlet file and the `podman run` unit must run the same container.
