@@ -156,7 +156,7 @@ let package = Package(
         .testTarget(
             name: "HubServerTests",
             dependencies: [
-                "HubServer", "HubAuth", "HubConfig", "HubModel", "HubSpawner",
+                "HubServer", "HubAuth", "HubConfig", "HubModel", "HubSpawner", "HubProxy", "HubStore",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
             ]

@@ -16,20 +16,12 @@ private func auth() -> HTTPFields { [.authorization: "token \(serviceToken)"] }
 final class HubAPITests: XCTestCase {
 
     func makeApp() async throws -> (some ApplicationProtocol, HubComponents) {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent(UUID().uuidString)
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        try "\(serviceToken)\n".write(to: directory.appendingPathComponent("svc"), atomically: true, encoding: .utf8)
-        let yaml = """
-            hub: {public_bind: "127.0.0.1:0", api_bind: "127.0.0.1:0", data_dir: "\(directory.path)/data"}
+        let hub = try await TestHub.make(yaml: """
             auth: {dev: {users: [alice, bob, carol]}}
-            services: [{name: admin-svc, api_token_file: "\(directory.path)/svc", admin: true}]
+            services: [{name: admin-svc, api_token_file: "$DIR/svc", admin: true}]
             proxy: {api_bind: ""}
-            """
-        try yaml.write(to: directory.appendingPathComponent("c.yaml"), atomically: true, encoding: .utf8)
-        let config = try ConfigLoader.load(path: directory.appendingPathComponent("c.yaml").path, environment: [:])
-        let parts = try await HubApplication.assemble(config: config, logger: Logger(label: "test"))
-        let app = Application(router: HubApplication.makeRouter(parts.components))
-        return (app, parts.components)
+            """, files: ["svc": "\(serviceToken)\n"])
+        return (hub.application(), hub.components)
     }
 
     func testRootAnswersUnauthenticatedWithVersionHeader() async throws {

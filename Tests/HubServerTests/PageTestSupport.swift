@@ -91,19 +91,13 @@ struct PageHub {
     let password = "page-test-password"
 
     static func make(spawner: (any Spawner)? = FakeFormSpawner(), extraYAML: String = "") async throws -> PageHub {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent(UUID().uuidString)
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        try "page-test-password\n".write(to: directory.appendingPathComponent("pw"), atomically: true, encoding: .utf8)
-        let yaml = """
-            hub: {public_bind: "127.0.0.1:0", api_bind: "127.0.0.1:0", data_dir: "\(directory.path)/data", admin_users: [admin]}
-            auth: {dev: {users: [alice, bob, admin], password_file: "\(directory.path)/pw"}}
+        let hub = try await TestHub.make(yaml: """
+            hub: {public_bind: "127.0.0.1:0", api_bind: "127.0.0.1:0", data_dir: "$DIR/data", admin_users: [admin]}
+            auth: {dev: {users: [alice, bob, admin], password_file: "$DIR/pw"}}
             proxy: {api_bind: ""}
             \(extraYAML)
-            """
-        try yaml.write(to: directory.appendingPathComponent("c.yaml"), atomically: true, encoding: .utf8)
-        let config = try ConfigLoader.load(path: directory.appendingPathComponent("c.yaml").path, environment: [:])
-        let parts = try await HubApplication.assemble(config: config, logger: Logger(label: "test"), spawner: spawner)
-        return PageHub(components: parts.components, app: Application(router: HubApplication.makeRouter(parts.components)))
+            """, files: ["pw": "page-test-password\n"], spawner: spawner)
+        return PageHub(components: hub.components, app: hub.application())
     }
 }
 
