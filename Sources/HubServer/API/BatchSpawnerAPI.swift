@@ -7,12 +7,12 @@ import Hummingbird
 struct BatchSpawnerAPI {
     let components: HubComponents
 
-    func register(on router: Router<HubRequestContext>) {
+    func register(on router: RouterGroup<HubRequestContext>) {
         router.post("/hub/api/batchspawner", use: report)
     }
 
     @Sendable func report(_ request: Request, context: HubRequestContext) async throws -> Response {
-        let principal = try await components.requirePrincipal(request)
+        let principal = try context.requirePrincipal()
         guard let tokenID = principal.token?.id else {
             throw HubError.forbidden("Only a server's own API token may report its port")
         }

@@ -7,13 +7,13 @@ import Hummingbird
 struct OAuthProviderAPI {
     let components: HubComponents
 
-    func register(on router: Router<HubRequestContext>) {
+    func register(on router: RouterGroup<HubRequestContext>) {
         router.get("/hub/api/oauth2/authorize", use: authorize)
         router.post("/hub/api/oauth2/token", use: token)
     }
 
     @Sendable func authorize(_ request: Request, context: HubRequestContext) async throws -> Response {
-        guard let user = try await components.cookieUser(request) else {
+        guard let user = context.loginUser else {
             let next = request.uri.description
             return Response.redirect(to: "/hub/login?next=\(PathQuoting.quote(next))", type: .found)
         }

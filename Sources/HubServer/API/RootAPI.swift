@@ -6,7 +6,7 @@ import Hummingbird
 struct RootAPI {
     let components: HubComponents
 
-    func register(on router: Router<HubRequestContext>) {
+    func register(on router: RouterGroup<HubRequestContext>) {
         // The router treats `/hub/api` and `/hub/api/` alike.
         router.get("/hub/api") { _, _ -> Response in
             var response = JSONResponse.make(.object(["version": .string(HubVersion.jupyterHubAPI)]))
@@ -24,7 +24,7 @@ struct RootAPI {
     }
 
     @Sendable func info(_ request: Request, context: HubRequestContext) async throws -> Response {
-        let principal = try await components.requirePrincipal(request)
+        let principal = try context.requirePrincipal()
         guard principal.scopes.hasUnfiltered("read:hub") else { throw HubError.forbidden("Action requires read:hub") }
         return JSONResponse.make(.object([
             "version": .string(HubVersion.jupyterHubAPI),
@@ -38,7 +38,7 @@ struct RootAPI {
 
     /// The identity of whoever holds the token (any valid token).
     @Sendable func identity(_ request: Request, context: HubRequestContext) async throws -> Response {
-        let principal = try await components.requirePrincipal(request)
+        let principal = try context.requirePrincipal()
         var model: [String: JSONValue]
         switch principal.owner {
         case .user(let user):
@@ -63,7 +63,7 @@ struct RootAPI {
 
     @Sendable func metrics(_ request: Request, context: HubRequestContext) async throws -> Response {
         if components.config.hub.authenticateMetrics {
-            let principal = try await components.requirePrincipal(request)
+            let principal = try context.requirePrincipal()
             guard principal.scopes.hasUnfiltered("read:metrics") else { throw HubError.forbidden("Action requires read:metrics") }
         }
         let periods = [("24h", 86400.0), ("7d", 7 * 86400.0), ("30d", 30 * 86400.0)]

@@ -7,7 +7,7 @@ import Hummingbird
 struct ServersAPI {
     let components: HubComponents
 
-    func register(on router: Router<HubRequestContext>) {
+    func register(on router: RouterGroup<HubRequestContext>) {
         router.post("/hub/api/users/:name/server", use: start)
         router.post("/hub/api/users/:name/servers/:server", use: start)
         router.delete("/hub/api/users/:name/server", use: stop)
@@ -24,7 +24,7 @@ struct ServersAPI {
     }
 
     @Sendable func start(_ request: Request, context: HubRequestContext) async throws -> Response {
-        let principal = try await components.requirePrincipal(request)
+        let principal = try context.requirePrincipal()
         let (user, server) = try await target(request, context)
         try principal.require("servers", onServer: server, of: user.name)
         let body = try await request.decodeJSONBody(limit: components.config.hub.maxBodySize)
@@ -46,7 +46,7 @@ struct ServersAPI {
     }
 
     @Sendable func stop(_ request: Request, context: HubRequestContext) async throws -> Response {
-        let principal = try await components.requirePrincipal(request)
+        let principal = try context.requirePrincipal()
         let (user, server) = try await target(request, context)
         try principal.require("delete:servers", onServer: server, of: user.name)
         let body = try await request.decodeJSONBody(limit: components.config.hub.maxBodySize)?.objectValue ?? [:]
@@ -76,7 +76,7 @@ struct ServersAPI {
     }
 
     @Sendable func progress(_ request: Request, context: HubRequestContext) async throws -> Response {
-        let principal = try await components.requirePrincipal(request)
+        let principal = try context.requirePrincipal()
         let (user, server) = try await target(request, context)
         try principal.require("read:servers", onServer: server, of: user.name)
         let lifecycle = await components.hub.lifecycle(user: user.name, server: server)

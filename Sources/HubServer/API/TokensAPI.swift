@@ -6,7 +6,7 @@ import Hummingbird
 struct TokensAPI {
     let components: HubComponents
 
-    func register(on router: Router<HubRequestContext>) {
+    func register(on router: RouterGroup<HubRequestContext>) {
         router.get("/hub/api/users/:name/tokens", use: list)
         router.post("/hub/api/users/:name/tokens", use: create)
         router.get("/hub/api/users/:name/tokens/:id", use: get)
@@ -14,7 +14,7 @@ struct TokensAPI {
     }
 
     @Sendable func list(_ request: Request, context: HubRequestContext) async throws -> Response {
-        let principal = try await components.requirePrincipal(request)
+        let principal = try context.requirePrincipal()
         let user = try await components.users.existing(try context.parameters.require("name"))
         let tokens = try await components.tokens.tokens(as: principal, user: user)
         return JSONResponse.make(.object(["api_tokens": .array(tokens.map(ModelBuilder.token))]))
@@ -22,7 +22,7 @@ struct TokensAPI {
 
     /// `note`, `expires_in`, `scopes`, `roles` from the body; the model with the token itself.
     @Sendable func create(_ request: Request, context: HubRequestContext) async throws -> Response {
-        let principal = try await components.requirePrincipal(request)
+        let principal = try context.requirePrincipal()
         let user = try await components.users.existing(try context.parameters.require("name"))
         try principal.require("tokens", onUser: user.name)
         let body = try await request.decodeJSONBody(limit: components.config.hub.maxBodySize)?.objectValue ?? [:]
@@ -50,7 +50,7 @@ struct TokensAPI {
     }
 
     func find(_ request: Request, _ context: HubRequestContext, scope: String) async throws -> TokenRecord {
-        let principal = try await components.requirePrincipal(request)
+        let principal = try context.requirePrincipal()
         let user = try await components.users.existing(try context.parameters.require("name"))
         return try await components.tokens.find(as: principal, user: user, id: try context.parameters.require("id"), scope: scope)
     }

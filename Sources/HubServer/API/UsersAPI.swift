@@ -7,7 +7,7 @@ import Hummingbird
 struct UsersAPI {
     let components: HubComponents
 
-    func register(on router: Router<HubRequestContext>) {
+    func register(on router: RouterGroup<HubRequestContext>) {
         router.get("/hub/api/users", use: list)
         router.post("/hub/api/users", use: createMany)
         router.get("/hub/api/users/:name", use: get)
@@ -18,7 +18,7 @@ struct UsersAPI {
     }
 
     @Sendable func list(_ request: Request, context: HubRequestContext) async throws -> Response {
-        let principal = try await components.requirePrincipal(request)
+        let principal = try context.requirePrincipal()
         let query = request.uri.queryParameters
         let paginated = request.headers[.accept]?.contains("application/jupyterhub-pagination+json") ?? false
         let selection = try await components.users.select(as: principal, UserQuery(
@@ -62,7 +62,7 @@ struct UsersAPI {
 
     /// `{"usernames": [...], "admin": bool}`: all names checked first, existing ones skipped.
     @Sendable func createMany(_ request: Request, context: HubRequestContext) async throws -> Response {
-        let principal = try await components.requirePrincipal(request)
+        let principal = try context.requirePrincipal()
         try components.users.requireAdmin(principal)
         guard let body = try await request.decodeJSONBody(limit: components.config.hub.maxBodySize)?.objectValue,
               case .array(let rawNames)? = body["usernames"] else {
@@ -78,7 +78,7 @@ struct UsersAPI {
     }
 
     @Sendable func get(_ request: Request, context: HubRequestContext) async throws -> Response {
-        let principal = try await components.requirePrincipal(request)
+        let principal = try context.requirePrincipal()
         let user = try await components.users.existing(try context.parameters.require("name"))
         let builder = ModelBuilder(principal: principal, publicURL: components.config.hub.publicURL)
         let records = try await components.users.servers(of: user)
@@ -91,7 +91,7 @@ struct UsersAPI {
     }
 
     @Sendable func createOne(_ request: Request, context: HubRequestContext) async throws -> Response {
-        let principal = try await components.requirePrincipal(request)
+        let principal = try context.requirePrincipal()
         try components.users.requireAdmin(principal)
         let rawName = try context.parameters.require("name")
         let body = try await request.decodeJSONBody(limit: components.config.hub.maxBodySize)?.objectValue ?? [:]
@@ -101,7 +101,7 @@ struct UsersAPI {
     }
 
     @Sendable func modify(_ request: Request, context: HubRequestContext) async throws -> Response {
-        let principal = try await components.requirePrincipal(request)
+        let principal = try context.requirePrincipal()
         let user = try await components.users.existing(try context.parameters.require("name"))
         try principal.require("admin:users", onUser: user.name)
         guard let body = try await request.decodeJSONBody(limit: components.config.hub.maxBodySize)?.objectValue else {
@@ -123,14 +123,14 @@ struct UsersAPI {
     }
 
     @Sendable func delete(_ request: Request, context: HubRequestContext) async throws -> Response {
-        let principal = try await components.requirePrincipal(request)
+        let principal = try context.requirePrincipal()
         try await components.users.delete(as: principal, user: try await components.users.existing(try context.parameters.require("name")))
         return JSONResponse.empty(.noContent)
     }
 
     /// Activity reports from single-user servers: `{"last_activity": ..., "servers": {name: {"last_activity": ...}}}`.
     @Sendable func activity(_ request: Request, context: HubRequestContext) async throws -> Response {
-        let principal = try await components.requirePrincipal(request)
+        let principal = try context.requirePrincipal()
         let user = try await components.users.existing(try context.parameters.require("name"))
         try principal.require("users:activity", onUser: user.name)
         guard let body = try await request.decodeJSONBody(limit: components.config.hub.maxBodySize)?.objectValue else {

@@ -118,19 +118,29 @@ public enum HubApplication {
         return (spawner, .none)
     }
 
-    /// All hub routes (API, OAuth provider, pages) with the hub middleware.
+    /// All hub routes: the REST API (with the OAuth provider) and the pages, each surface in its own group with its
+    /// own error answers and authentication, under the hub middleware (headers, metrics, unmatched paths).
     public static func makeRouter(_ components: HubComponents) -> Router<HubRequestContext> {
         let router = Router(context: HubRequestContext.self)
         router.add(middleware: HubMiddleware(components: components))
-        RootAPI(components: components).register(on: router)
-        UsersAPI(components: components).register(on: router)
-        ServersAPI(components: components).register(on: router)
-        TokensAPI(components: components).register(on: router)
-        OAuthProviderAPI(components: components).register(on: router)
-        BatchSpawnerAPI(components: components).register(on: router)
-        LoginPages(components: components).register(on: router)
-        ServerPages(components: components).register(on: router)
-        UserRedirects(components: components).register(on: router)
+        let api = router.group()
+            .add(middleware: APIErrorMiddleware())
+            .add(middleware: IdentityMiddleware(components: components, surface: .api))
+        RootAPI(components: components).register(on: api)
+        UsersAPI(components: components).register(on: api)
+        ServersAPI(components: components).register(on: api)
+        TokensAPI(components: components).register(on: api)
+        OAuthProviderAPI(components: components).register(on: api)
+        BatchSpawnerAPI(components: components).register(on: api)
+        let pages = router.group()
+            .add(middleware: PageErrorMiddleware(components: components))
+            .add(middleware: IdentityMiddleware(components: components, surface: .pages))
+        LoginPages(components: components).register(on: pages)
+        ServerPages(components: components).register(on: pages)
+        SpawnPages(components: components).register(on: pages)
+        TokenPages(components: components).register(on: pages)
+        AdminPages(components: components).register(on: pages)
+        UserRedirects(components: components).register(on: pages)
         return router
     }
 }

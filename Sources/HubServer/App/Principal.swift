@@ -61,25 +61,34 @@ enum CookieNames {
 }
 
 extension HubComponents {
-    /// The principal of a request: `Authorization: token|bearer <t>` first, then the hub login cookie.
-    /// Cookie logins on unsafe methods must carry the XSRF token (header `X-XSRFToken` or `_xsrf` argument).
-    func principal(for request: Request, xsrfArgument: String? = nil) async throws -> Principal? {
+    /// Who makes an API request: `Authorization: token|bearer <t>` first, then the hub login cookie (`loginUser`).
+    /// Cookie logins on unsafe methods must carry the XSRF token (header `X-XSRFToken` or `?_xsrf=`).
+    func apiIdentity(_ request: Request, loginUser: User?) async throws -> RequestIdentity {
         if let header = request.headers[.authorization] {
             let parts = header.split(separator: " ", maxSplits: 1)
-            guard parts.count == 2, ["token", "bearer"].contains(parts[0].lowercased()) else { return nil }
-            return try await principal(forToken: String(parts[1]).trimmingCharacters(in: .whitespaces))
-        }
-        guard let user = try await cookieUser(request) else { return nil }
-        if ![.get, .head, .options].contains(request.method) {
-            let expected = request.cookies[CookieNames.xsrf]?.value ?? ""
-            let given = request.headers[.xXSRFToken] ?? xsrfArgument
-                ?? request.uri.queryParameters["_xsrf"].map(String.init) ?? ""
-            guard !expected.isEmpty, Secrets.constantTimeEquals(expected, given) else {
-                throw HubError.forbidden("XSRF cookie does not match POST argument")
+            guard parts.count == 2, ["token", "bearer"].contains(parts[0].lowercased()),
+                  let principal = try await principal(forToken: String(parts[1]).trimmingCharacters(in: .whitespaces)) else {
+                return .anonymous
             }
+            return .principal(principal)
         }
-        return Principal(owner: .user(user), scopes: user.roleScopes, token: nil,
-                         sessionID: request.cookies[CookieNames.sessionID]?.value)
+        guard let user = loginUser else { return .anonymous }
+        if ![.get, .head, .options].contains(request.method) {
+            let given = request.headers[.xXSRFToken] ?? request.uri.queryParameters["_xsrf"].map(String.init) ?? ""
+            guard xsrfMatches(request, given) else { return .refused(.forbidden("XSRF cookie does not match POST argument")) }
+        }
+        return .principal(cookiePrincipal(user, request))
+    }
+
+    /// A cookie login as a principal: the user's full role scopes, the browser's session.
+    func cookiePrincipal(_ user: User, _ request: Request) -> Principal {
+        Principal(owner: .user(user), scopes: user.roleScopes, token: nil, sessionID: request.cookies[CookieNames.sessionID]?.value)
+    }
+
+    /// Whether `given` is the request's XSRF cookie (compared in constant time; never when there is no cookie).
+    func xsrfMatches(_ request: Request, _ given: String) -> Bool {
+        let expected = request.cookies[CookieNames.xsrf]?.value ?? ""
+        return !expected.isEmpty && Secrets.constantTimeEquals(expected, given)
     }
 
     /// The principal owning an API token, or nil if the token is unknown or expired.
@@ -115,11 +124,5 @@ extension HubComponents {
             return nil
         }
         return user
-    }
-
-    /// A principal or 403 `Missing or invalid credentials.`
-    func requirePrincipal(_ request: Request) async throws -> Principal {
-        guard let principal = try await principal(for: request) else { throw HubError.missingCredentials }
-        return principal
     }
 }

@@ -9,15 +9,15 @@ struct AdminPages {
     let components: HubComponents
     static let pageSize = 50
 
-    func register(on router: Router<HubRequestContext>) {
+    func register(on router: RouterGroup<HubRequestContext>) {
         router.get("/hub/admin", use: show)
         router.post("/hub/admin/users", use: addUsers)
         router.post("/hub/admin/users/:name/delete", use: deleteUser)
     }
 
     /// The caller, if they may see the admin page (else 403).
-    func admin(_ request: Request, form: [String: String]? = nil) async throws -> Principal? {
-        guard let principal = try await components.pagePrincipal(request, form: form) else { return nil }
+    func admin(_ context: HubRequestContext) throws -> Principal? {
+        guard let principal = try context.pagePrincipal() else { return nil }
         guard principal.scopes.hasUnfiltered("admin-ui") else {
             throw HubError.forbidden("The admin page is for administrators only.")
         }
@@ -25,7 +25,7 @@ struct AdminPages {
     }
 
     @Sendable func show(_ request: Request, context: HubRequestContext) async throws -> Response {
-        guard let principal = try await admin(request) else { return HubComponents.loginRedirect(request) }
+        guard let principal = try admin(context) else { return HubComponents.loginRedirect(request) }
         let query = request.uri.queryParameters
         var parameters = UserQuery(nameFilter: query["name_filter"].map(String.init) ?? "", sort: "name")
         parameters.offset = try UserQuery.count(query["offset"], name: "offset") ?? 0
@@ -41,7 +41,7 @@ struct AdminPages {
 
     @Sendable func addUsers(_ request: Request, context: HubRequestContext) async throws -> Response {
         let form = try await request.decodeForm()
-        guard let principal = try await admin(request, form: form) else { return HubComponents.loginRedirect(request) }
+        guard let principal = try admin(context) else { return HubComponents.loginRedirect(request) }
         let names = (form["usernames"] ?? "").split(whereSeparator: { $0 == "," || $0.isWhitespace }).map(String.init)
         do {
             _ = try await components.users.create(as: principal, names: names, admin: form["admin"] == "on")
@@ -56,8 +56,7 @@ struct AdminPages {
     }
 
     @Sendable func deleteUser(_ request: Request, context: HubRequestContext) async throws -> Response {
-        let form = try await request.decodeForm()
-        guard let principal = try await admin(request, form: form) else { return HubComponents.loginRedirect(request) }
+        guard let principal = try admin(context) else { return HubComponents.loginRedirect(request) }
         let user = try await components.users.existing(try context.parameters.require("name"))
         try await components.users.delete(as: principal, user: user)
         return Response.redirect(to: "/hub/admin?done=deleted", type: .normal)

@@ -11,7 +11,7 @@ struct LoginPages {
     /// The authenticator, when it logs users in through an identity provider.
     var redirectAuthenticator: (any RedirectAuthenticator)? { components.authenticator as? any RedirectAuthenticator }
 
-    func register(on router: Router<HubRequestContext>) {
+    func register(on router: RouterGroup<HubRequestContext>) {
         router.get("/hub/login", use: loginForm)
         router.post("/hub/login", use: login)
         router.get("/hub/logout", use: logout)
@@ -23,7 +23,7 @@ struct LoginPages {
 
     @Sendable func loginForm(_ request: Request, context: HubRequestContext) async throws -> Response {
         let next = HubComponents.safeNext(request.uri.queryParameters["next"].map(String.init))
-        if try await components.cookieUser(request) != nil {
+        if context.loginUser != nil {
             return Response.redirect(to: next ?? "/hub/home", type: .found)
         }
         if let redirectAuthenticator, redirectAuthenticator.autoLogin {

@@ -15,7 +15,7 @@ struct OAuthLoginPages {
     let components: HubComponents
     let authenticator: any RedirectAuthenticator
 
-    func register(on router: Router<HubRequestContext>) {
+    func register(on router: RouterGroup<HubRequestContext>) {
         router.get("/hub/oauth_login", use: start)
         router.get("/hub/oauth_callback", use: callback)
     }

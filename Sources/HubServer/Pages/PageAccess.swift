@@ -2,17 +2,8 @@ import Foundation
 import HubModel
 import Hummingbird
 
-/// Who is looking at a page: the hub login cookie as a principal, with the same scopes an API
-/// request with that cookie gets, so that every page action passes the REST API's own checks.
+/// What every page needs: the login redirect and a page response with its XSRF cookie.
 extension HubComponents {
-    /// The cookie login as a principal; nil when not logged in. A form post must carry the XSRF token.
-    func pagePrincipal(_ request: Request, form: [String: String]? = nil) async throws -> Principal? {
-        guard let user = try await cookieUser(request) else { return nil }
-        if let form { try checkXSRF(request, form: form) }
-        return Principal(owner: .user(user), scopes: user.roleScopes, token: nil,
-                         sessionID: request.cookies[CookieNames.sessionID]?.value)
-    }
-
     /// The login page, coming back to this page afterwards.
     static func loginRedirect(_ request: Request) -> Response {
         Response.redirect(to: "/hub/login?next=\(PathQuoting.quote(request.uri.description))", type: .found)

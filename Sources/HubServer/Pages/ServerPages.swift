@@ -2,25 +2,21 @@ import Foundation
 import HubModel
 import Hummingbird
 
-/// `/hub/home`, `/hub/stop…`, `/hub/spawn-pending…`, `/hub/error/{code}`; registers the other pages
-/// (spawn form, tokens, admin) too.
+/// `/hub/home`, `/hub/stop…`, `/hub/spawn-pending…`, `/hub/error/{code}`.
 struct ServerPages {
     let components: HubComponents
 
-    func register(on router: Router<HubRequestContext>) {
+    func register(on router: RouterGroup<HubRequestContext>) {
         router.get("/hub/home", use: home)
         router.post("/hub/stop/:name", use: stop)
         router.post("/hub/stop/:name/:server", use: stop)
         router.get("/hub/spawn-pending/:name", use: pending)
         router.get("/hub/spawn-pending/:name/:server", use: pending)
         router.get("/hub/error/:code", use: error)
-        SpawnPages(components: components).register(on: router)
-        TokenPages(components: components).register(on: router)
-        AdminPages(components: components).register(on: router)
     }
 
     @Sendable func home(_ request: Request, context: HubRequestContext) async throws -> Response {
-        guard let principal = try await components.pagePrincipal(request), let user = principal.user else {
+        guard let principal = try context.pagePrincipal(), let user = principal.user else {
             return HubComponents.loginRedirect(request)
         }
         var lifecycles = await components.hub.lifecycles(ofUser: user.name)
@@ -60,7 +56,7 @@ struct ServerPages {
     /// Stops a server with the REST API's scope (`delete:servers`); back to `next` (a local path) or home.
     @Sendable func stop(_ request: Request, context: HubRequestContext) async throws -> Response {
         let form = try await request.decodeForm()
-        guard let principal = try await components.pagePrincipal(request, form: form) else {
+        guard let principal = try context.pagePrincipal() else {
             return HubComponents.loginRedirect(request)
         }
         let (user, server) = try await PagePaths.target(components, context)
@@ -69,7 +65,7 @@ struct ServerPages {
     }
 
     @Sendable func pending(_ request: Request, context: HubRequestContext) async throws -> Response {
-        guard let principal = try await components.pagePrincipal(request), let me = principal.user else {
+        guard let principal = try context.pagePrincipal(), let me = principal.user else {
             return HubComponents.loginRedirect(request)
         }
         let (user, server) = try await PagePaths.target(components, context)
@@ -113,7 +109,7 @@ struct ServerPages {
         let message = code == 503
             ? "The server at \(url) is not answering. It may be starting or have stopped; try again from your home page."
             : "Nothing is served at \(url)."
-        return components.pages.errorPage(status: status, message: message, user: try await components.cookieUser(request))
+        return components.pages.errorPage(status: status, message: message, user: context.loginUser)
     }
 }
 

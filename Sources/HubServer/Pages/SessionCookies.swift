@@ -34,8 +34,7 @@ extension HubComponents {
 
     /// Checks a form's `_xsrf` field against the cookie.
     func checkXSRF(_ request: Request, form: [String: String]) throws {
-        let expected = request.cookies[CookieNames.xsrf]?.value ?? ""
-        guard !expected.isEmpty, Secrets.constantTimeEquals(expected, form["_xsrf"] ?? "") else {
+        guard xsrfMatches(request, form["_xsrf"] ?? "") else {
             throw HubError.forbidden("XSRF cookie does not match POST argument")
         }
     }

@@ -10,7 +10,7 @@ import Hummingbird
 struct SpawnPages {
     let components: HubComponents
 
-    func register(on router: Router<HubRequestContext>) {
+    func register(on router: RouterGroup<HubRequestContext>) {
         for path in ["/hub/spawn", "/hub/spawn/:name", "/hub/spawn/:name/:server"] {
             router.get(RouterPath(path), use: show)
             router.post(RouterPath(path), use: submit)
@@ -23,7 +23,7 @@ struct SpawnPages {
     }
 
     @Sendable func show(_ request: Request, context: HubRequestContext) async throws -> Response {
-        guard let principal = try await components.pagePrincipal(request), let me = principal.user else {
+        guard let principal = try context.pagePrincipal(), let me = principal.user else {
             return HubComponents.loginRedirect(request)
         }
         let (user, server) = try await target(me, context)
@@ -53,7 +53,7 @@ struct SpawnPages {
 
     @Sendable func submit(_ request: Request, context: HubRequestContext) async throws -> Response {
         let fields = try await request.decodeForm()
-        guard let principal = try await components.pagePrincipal(request, form: fields), let me = principal.user else {
+        guard let principal = try context.pagePrincipal(), let me = principal.user else {
             return HubComponents.loginRedirect(request)
         }
         var (user, server) = try await target(me, context)

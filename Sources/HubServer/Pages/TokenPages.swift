@@ -12,14 +12,14 @@ struct TokenPages {
         (3600, "1 hour"), (86400, "1 day"), (7 * 86400, "1 week"), (30 * 86400, "30 days"), (0, "Never"),
     ]
 
-    func register(on router: Router<HubRequestContext>) {
+    func register(on router: RouterGroup<HubRequestContext>) {
         router.get("/hub/token", use: show)
         router.post("/hub/token", use: create)
         router.post("/hub/token/:id/revoke", use: revoke)
     }
 
     @Sendable func show(_ request: Request, context: HubRequestContext) async throws -> Response {
-        guard let principal = try await components.pagePrincipal(request), let user = principal.user else {
+        guard let principal = try context.pagePrincipal(), let user = principal.user else {
             return HubComponents.loginRedirect(request)
         }
         return try await render(request, principal, user)
@@ -27,7 +27,7 @@ struct TokenPages {
 
     @Sendable func create(_ request: Request, context: HubRequestContext) async throws -> Response {
         let form = try await request.decodeForm()
-        guard let principal = try await components.pagePrincipal(request, form: form), let user = principal.user else {
+        guard let principal = try context.pagePrincipal(), let user = principal.user else {
             return HubComponents.loginRedirect(request)
         }
         var wanted = TokenIssuer.TokenRequest(note: form["note"].flatMap { $0.isEmpty ? nil : $0 } ?? "Requested via token page")
@@ -46,8 +46,7 @@ struct TokenPages {
     }
 
     @Sendable func revoke(_ request: Request, context: HubRequestContext) async throws -> Response {
-        let form = try await request.decodeForm()
-        guard let principal = try await components.pagePrincipal(request, form: form), let user = principal.user else {
+        guard let principal = try context.pagePrincipal(), let user = principal.user else {
             return HubComponents.loginRedirect(request)
         }
         let token = try await components.tokens.find(as: principal, user: user, id: try context.parameters.require("id"), scope: "tokens")

@@ -7,7 +7,7 @@ struct UserRedirects {
     let components: HubComponents
     static let maxRedirects = 5
 
-    func register(on router: Router<HubRequestContext>) {
+    func register(on router: RouterGroup<HubRequestContext>) {
         router.get("/") { _, _ in Response.redirect(to: "/hub/home", type: .found) }
         router.get("/hub") { _, _ in Response.redirect(to: "/hub/home", type: .found) }
         for method in [HTTPRequest.Method.get, .post, .put, .delete, .patch] {
@@ -22,7 +22,7 @@ struct UserRedirects {
     }
 
     @Sendable func userRedirect(_ request: Request, context: HubRequestContext) async throws -> Response {
-        guard let me = try await components.cookieUser(request) else {
+        guard let me = context.loginUser else {
             return Response.redirect(to: "/hub/login?next=\(PathQuoting.quote(request.uri.description))", type: .found)
         }
         let rest = request.uri.path.dropFirst("/hub/user-redirect/".count)
@@ -32,7 +32,7 @@ struct UserRedirects {
     }
 
     @Sendable func userURL(_ request: Request, context: HubRequestContext) async throws -> Response {
-        guard let me = try await components.cookieUser(request) else {
+        guard let me = context.loginUser else {
             if request.method == .get {
                 return Response.redirect(to: "/hub/login?next=\(PathQuoting.quote(request.uri.description))", type: .found)
             }
