@@ -123,7 +123,8 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
-        .testTarget(name: "HubModelTests", dependencies: ["HubModel", "HubConfig"]),
+        .testTarget(name: "HubModelTests", dependencies: ["HubModel"]),
+        .testTarget(name: "HubConfigTests", dependencies: ["HubConfig", "HubModel"]),
         .testTarget(name: "HubStoreTests", dependencies: ["HubStore", "HubModel"]),
         .testTarget(
             name: "HubAuthTests",

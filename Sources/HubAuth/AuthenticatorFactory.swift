@@ -11,7 +11,7 @@ public enum AuthenticatorFactory {
                             logger: Logger) throws -> any Authenticator {
         let dataDir = config.hub.dataDir
         switch config.auth.kind {
-        case "oauth":
+        case .oauth:
             let section = config.auth.oauth
             let secret = try SecretFile.read(section.clientSecretFile, what: "OAuth client secret")
             let settings = OAuthSettings(section: section, clientSecret: secret, publicURL: config.hub.publicURL)
@@ -29,7 +29,7 @@ public enum AuthenticatorFactory {
             return OAuthAuthenticator(
                 settings: settings, rules: AccessRules(section: section, hubAdmins: config.hub.adminUsers, policy: policy),
                 http: http, keeper: keeper)
-        default:
+        case .dev:
             let dev = config.auth.dev
             let passwordFile = dev.passwordFile.isEmpty ? "\(dataDir)/dev-password" : dev.passwordFile
             let password = try SecretFile.readOrCreate(dev.passwordFile, fallback: passwordFile, what: "dev password")

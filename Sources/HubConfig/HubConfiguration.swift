@@ -14,8 +14,8 @@ public struct HubConfiguration: Sendable, Codable, Equatable {
 
 /// `hub.*`
 public struct HubSection: Sendable, Codable, Equatable {
-    public var publicBind: String
-    public var apiBind: String
+    public var publicBind: ListenAddress
+    public var apiBind: ListenAddress
     public var publicURL: String
     public var apiURLForServers: String
     public var dataDir: String
@@ -47,7 +47,7 @@ public struct HubSection: Sendable, Codable, Equatable {
 
 /// `auth.*`
 public struct AuthSection: Sendable, Codable, Equatable {
-    public var kind: String
+    public var kind: AuthKind
     public var dev: DevAuthSection
     /// OAuth 2 / OpenID Connect login (`AuthOAuthSection.swift`).
     public var oauth: AuthOAuthSection
@@ -66,7 +66,7 @@ public struct DevAuthSection: Sendable, Codable, Equatable {
 
 /// `spawner.*`
 public struct SpawnerSection: Sendable, Codable, Equatable {
-    public var kind: String
+    public var kind: SpawnerKind
     public var startTimeout: Double
     public var httpTimeout: Double
     public var pollInterval: Double
@@ -118,11 +118,25 @@ public struct ServiceSection: Sendable, Codable, Equatable {
 
 /// `proxy.*`
 public struct ProxySection: Sendable, Codable, Equatable {
-    public var apiBind: String
+    /// The CHP-compatible route API's address; nil (`""` in the file) runs none.
+    public var apiBind: ListenAddress?
     public var authTokenFile: String
 
     enum CodingKeys: String, CodingKey {
         case apiBind = "api_bind", authTokenFile = "auth_token_file"
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        let raw = try container.decode(String.self, forKey: .apiBind)
+        apiBind = raw.isEmpty ? nil : try container.decode(ListenAddress.self, forKey: .apiBind)
+        authTokenFile = try container.decode(String.self, forKey: .authTokenFile)
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(apiBind?.description ?? "", forKey: .apiBind)
+        try container.encode(authTokenFile, forKey: .authTokenFile)
     }
 }
 
@@ -149,7 +163,7 @@ public enum LogFormat: String, Sendable, Codable, Equatable, CaseIterable {
 }
 
 /// A `host:port` bind address.
-public struct ListenAddress: Sendable, Equatable, CustomStringConvertible {
+public struct ListenAddress: Sendable, Equatable, Codable, CustomStringConvertible {
     public var host: String
     public var port: Int
 
@@ -164,6 +178,20 @@ public struct ListenAddress: Sendable, Equatable, CustomStringConvertible {
     }
 
     public var description: String { host.contains(":") ? "[\(host)]:\(port)" : "\(host):\(port)" }
+
+    /// From the configuration's `host:port` string; anything else is a ``ConfigError`` naming the key.
+    public init(from decoder: any Decoder) throws {
+        let raw = try decoder.singleValueContainer().decode(String.self)
+        guard let address = ListenAddress(raw) else {
+            throw ConfigError("\(decoder.codingPath.map(\.stringValue).joined(separator: ".")) '\(raw)' is not host:port")
+        }
+        self = address
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.singleValueContainer()
+        try container.encode(description)
+    }
 
     /// Whether only this machine can reach it.
     public var isLoopback: Bool {

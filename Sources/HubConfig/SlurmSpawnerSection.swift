@@ -27,7 +27,7 @@ public struct SlurmSpawnerSection: Sendable, Codable, Equatable {
     public var home: String
     public var output: String
     public var environmentAllow: [String]
-    public var tokenDelivery: String
+    public var tokenDelivery: TokenDelivery
     public var tokenDir: String
     public var jobTemplateFile: String
     public var cmd: [String]
@@ -57,7 +57,7 @@ public struct SlurmSpawnerSection: Sendable, Codable, Equatable {
     public var ports: ClosedRange<Int>? { PortRange.parse(portRange) }
 
     /// Whether the API token travels as a 0600 file instead of in the job's environment.
-    public var tokenInFile: Bool { tokenDelivery == "file" }
+    public var tokenInFile: Bool { tokenDelivery == .file }
 }
 
 /// One entry of `spawner.slurm.partitions`.

@@ -64,9 +64,6 @@ extension ConfigLoader {
         for name in extraEnvironment.keys.sorted() where !slurm.environmentAllow.contains(name) {
             throw ConfigError("spawner.environment.\(name) would never reach a job: add it to spawner.slurm.environment_allow")
         }
-        guard ["environment", "file"].contains(slurm.tokenDelivery) else {
-            throw fail("token_delivery", "must be environment or file")
-        }
         guard !slurm.cmd.isEmpty else { throw fail("cmd", "must not be empty") }
         guard slurm.ports != nil else { throw fail("port_range", "'\(slurm.portRange)' must be low-high within 1-65535") }
         if !slurm.jobTemplateFile.isEmpty, !slurm.jobTemplateFile.hasPrefix("/") {

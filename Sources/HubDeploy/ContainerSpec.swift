@@ -44,9 +44,7 @@ public struct ContainerSpec: Sendable, Equatable {
     public init(config: HubConfiguration, configPath: String, image: String) throws {
         self.image = image
         autoUpdate = try Self.autoUpdatePolicy(image: image)
-        guard let publicBind = ListenAddress(config.hub.publicBind), let apiBind = ListenAddress(config.hub.apiBind) else {
-            throw ConfigError("hub.public_bind and hub.api_bind must be host:port")
-        }
+        let (publicBind, apiBind) = (config.hub.publicBind, config.hub.apiBind)
         for (key, bind) in [("hub.public_bind", publicBind), ("hub.api_bind", apiBind)] where !Self.isWildcard(bind.host) {
             throw ConfigError("\(key) is \(bind): in the container the hub must listen on all interfaces "
                 + "(0.0.0.0:\(bind.port)) for podman to forward the port; limit who reaches it with the host's "
@@ -79,7 +77,7 @@ public struct ContainerSpec: Sendable, Equatable {
     /// The host directories the hub reads (read-only) and writes (the data directory), without nesting.
     static func mounts(config: HubConfiguration, configPath: String) throws -> [Mount] {
         var files: [(key: String, path: String)] = [("the configuration file", configPath)]
-        if config.spawner.kind == "slurm" {
+        if config.spawner.kind == .slurm {
             let slurm = config.spawner.slurm
             files += [("spawner.slurm.ssh_key_file", slurm.sshKeyFile), ("spawner.slurm.known_hosts_file", slurm.knownHostsFile),
                       ("spawner.slurm.job_template_file", slurm.jobTemplateFile)]
@@ -87,10 +85,9 @@ public struct ContainerSpec: Sendable, Equatable {
         files += config.services.map { ("services.\($0.name).api_token_file", $0.apiTokenFile) }
         files.append(("proxy.auth_token_file", config.proxy.authTokenFile))
         switch config.auth.kind {
-        case "dev": files.append(("auth.dev.password_file", config.auth.dev.passwordFile))
-        case "oauth": files += [("auth.oauth.client_secret_file", config.auth.oauth.clientSecretFile),
-                                ("auth.oauth.tls_ca_file", config.auth.oauth.tlsCAFile)]
-        default: break
+        case .dev: files.append(("auth.dev.password_file", config.auth.dev.passwordFile))
+        case .oauth: files += [("auth.oauth.client_secret_file", config.auth.oauth.clientSecretFile),
+                               ("auth.oauth.tls_ca_file", config.auth.oauth.tlsCAFile)]
         }
         var directories: [(key: String, path: String)] = files.filter { !$0.path.isEmpty }.map {
             ($0.key, ($0.path as NSString).deletingLastPathComponent)

@@ -27,9 +27,7 @@ public struct HostFirewall: Sendable {
             throw ConfigError("--cluster-network '\(network)' is not an IPv4 or IPv6 prefix such as 10.1.0.0/16")
         }
         guard (1...65535).contains(httpsPort) else { throw ConfigError("--https-port must be 1-65535") }
-        guard let publicBind = ListenAddress(config.hub.publicBind), let apiBind = ListenAddress(config.hub.apiBind) else {
-            throw ConfigError("hub.public_bind and hub.api_bind must be host:port")
-        }
+        let (publicBind, apiBind) = (config.hub.publicBind, config.hub.apiBind)
         self.externalInterface = externalInterface
         self.clusterNetworks = clusterNetworks
         self.httpsPort = httpsPort

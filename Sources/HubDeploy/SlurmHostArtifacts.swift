@@ -22,8 +22,8 @@ public struct SlurmHostArtifacts: Sendable {
     /// Generates the files for a validated configuration with `spawner.kind: slurm`.
     /// - Parameter source: the configuration file named in the headers (as the operator typed it).
     public init(config: HubConfiguration, source: String) throws {
-        guard config.spawner.kind == "slurm" else {
-            throw ConfigError("spawner.kind is '\(config.spawner.kind)': slurm-host files need spawner.kind slurm")
+        guard config.spawner.kind == .slurm else {
+            throw ConfigError("spawner.kind is '\(config.spawner.kind.rawValue)': slurm-host files need spawner.kind slurm")
         }
         try self.init(deployment: SlurmDeployment(config: config), source: source)
     }

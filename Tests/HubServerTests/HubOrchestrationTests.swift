@@ -365,7 +365,7 @@ final class HubOrchestrationTests: XCTestCase, @unchecked Sendable {
         let hub = try await makeHub()
         spawner.launch = .queue
         _ = try await spawn(hub, "carol")
-        try await waitFor({ !self.spawner.started.isEmpty })
+        try await waitFor({ await (try? hub.components.store.server(user: "carol", name: ""))??.state.isEmptyObject == false })
         try await hub.hub.deleteUser("carol")
         XCTAssertEqual(spawner.stopped.count, 1)
         self.expectNil(try await hub.components.store.user(named: "carol"))

@@ -131,7 +131,7 @@ struct ConfigReloader: Service, CustomStringConvertible {
             await applyToSpawner()
             await components.hub.reconfigure(change.applied)
             components.live.replace(with: parts)
-            if change.applied.spawner.kind == "slurm", changedFiles.contains(change.applied.spawner.slurm.knownHostsFile) {
+            if change.applied.spawner.kind == .slurm, changedFiles.contains(change.applied.spawner.slurm.knownHostsFile) {
                 await spawner.hostKeysChanged()
             }
             for key in change.restartRequired {

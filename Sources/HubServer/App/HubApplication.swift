@@ -24,10 +24,7 @@ public enum HubApplication {
         try await components.hub.addHubRoute()
 
         let router = makeRouter(components)
-        guard let apiBind = ListenAddress(config.hub.apiBind), let publicBind = ListenAddress(config.hub.publicBind) else {
-            throw ConfigError("invalid bind address")
-        }
-        let routeAPIBind = ListenAddress(config.proxy.apiBind)
+        let (apiBind, publicBind, routeAPIBind) = (config.hub.apiBind, config.hub.publicBind, config.proxy.apiBind)
         // READY=1 for systemd once every listener is bound and the previous run's servers are restored.
         let readiness = StartupReadiness(steps: routeAPIBind == nil ? [.hubAPI, .proxy, .restore]
                                                                     : [.hubAPI, .proxy, .routeAPI, .restore])
@@ -99,7 +96,7 @@ public enum HubApplication {
 
     static func makeSpawner(config: HubConfiguration, metrics: HubMetrics,
                             logger: Logger) throws -> (spawner: any Spawner, reloading: SpawnerReloading) {
-        if config.spawner.kind == "slurm" {
+        if config.spawner.kind == .slurm {
             let deployment = try SlurmDeployment(config: config)
             try deployment.checkFiles()
             let observer = SlurmMetrics(registry: metrics.registry)

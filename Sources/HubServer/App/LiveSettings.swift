@@ -54,7 +54,7 @@ public final class LiveSettings: Sendable {
                     _ = try await store.insert(User(name: name, admin: true))
                 }
             }
-            if config.auth.kind == "dev" {
+            if config.auth.kind == .dev {
                 _ = try await store.insertMissing(config.auth.dev.users.map { User(name: $0) })
             }
             for (service, hash) in serviceTokens.sorted(by: { $0.key < $1.key }) {

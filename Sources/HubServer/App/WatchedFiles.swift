@@ -19,10 +19,10 @@ struct WatchedFiles: Equatable {
             let names = (try? FileManager.default.contentsOfDirectory(atPath: templates)) ?? []
             paths += names.filter { $0.hasSuffix(".mustache") }.sorted().map { templates + "/" + $0 }
         }
-        if config.spawner.kind == "slurm" {
+        if config.spawner.kind == .slurm {
             paths += [config.spawner.slurm.jobTemplateFile, config.spawner.slurm.knownHostsFile]
         }
-        if config.auth.kind == "oauth" { paths.append(config.auth.oauth.clientSecretFile) }
+        if config.auth.kind == .oauth { paths.append(config.auth.oauth.clientSecretFile) }
         paths += config.services.map(\.apiTokenFile)
         return paths.filter { !$0.isEmpty }
     }

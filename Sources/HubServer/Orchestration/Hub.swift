@@ -146,7 +146,7 @@ public actor Hub {
 enum HubURLs {
     /// Where the proxy sends `/hub/` traffic: the API bind, with a wildcard host replaced by loopback.
     static func hubTarget(_ config: HubConfiguration) -> String {
-        guard let bind = ListenAddress(config.hub.apiBind) else { return "http://127.0.0.1:8081" }
+        let bind = config.hub.apiBind
         let host = ["0.0.0.0", "::", ""].contains(bind.host) ? "127.0.0.1" : bind.host
         return "http://\(ListenAddress("\(host):\(bind.port)").map(\.description) ?? host)"
     }

@@ -41,7 +41,7 @@ final class SlurmConfigTests: XCTestCase {
         XCTAssertEqual(slurm.partitions.map(\.maxGPUs), [0, 2])
         XCTAssertEqual(slurm.partitions.first?.gres, "gpu:{}")
         XCTAssertEqual(slurm.sudo, ["/usr/bin/sudo", "-n", "-u"])
-        XCTAssertEqual(slurm.tokenDelivery, "environment")
+        XCTAssertEqual(slurm.tokenDelivery, .environment)
         XCTAssertEqual(slurm.ports, 50000...59999)
     }
 

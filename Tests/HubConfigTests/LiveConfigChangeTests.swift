@@ -13,7 +13,7 @@ final class LiveConfigChangeTests: XCTestCase {
         loaded.ui.siteName = "New name"
         loaded.hub.concurrentSpawnLimit = 7
         loaded.spawner.slurm.sinfoCacheSeconds = 99
-        loaded.hub.publicBind = "0.0.0.0:9000"
+        loaded.hub.publicBind = try XCTUnwrap(ListenAddress("0.0.0.0:9000"))
         loaded.spawner.slurm.loginNodes = ["login9"]
         loaded.log.level = "debug"
 

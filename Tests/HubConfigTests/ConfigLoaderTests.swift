@@ -27,7 +27,7 @@ final class ConfigLoaderTests: XCTestCase {
             XCTAssertTrue("\(error)".contains("auth.dev.allow_remote"), "\(error)")
         }
         let config = try ConfigLoader.load(path: try write(loopback), environment: [:])
-        XCTAssertEqual(config.hub.apiBind, "0.0.0.0:8081")
+        XCTAssertEqual(config.hub.apiBind.description, "0.0.0.0:8081")
         XCTAssertEqual(config.spawner.local.cmd, ["jupyterhub-singleuser"])
         XCTAssertEqual(config.spawner.local.ports, 50000...59999)
         XCTAssertEqual(config.hub.usernamePattern, "^[a-z_][a-z0-9_-]{0,31}$")
@@ -39,7 +39,7 @@ final class ConfigLoaderTests: XCTestCase {
             "SLURMHUB_SPAWNER_LOCAL_CMD": "[jupyterhub-singleuser, --allow-root]",
             "SLURMHUB_SPAWNER_POLL_INTERVAL": "7",
         ])
-        XCTAssertEqual(config.hub.apiBind, "127.0.0.1:9999")
+        XCTAssertEqual(config.hub.apiBind.description, "127.0.0.1:9999")
         XCTAssertEqual(config.spawner.local.cmd, ["jupyterhub-singleuser", "--allow-root"])
         XCTAssertEqual(config.spawner.pollInterval, 7)
     }
