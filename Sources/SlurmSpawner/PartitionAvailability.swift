@@ -54,15 +54,13 @@ actor AvailabilityCache {
     typealias Value = [String: PartitionAvailability]
     private var cached: (at: ContinuousClock.Instant, value: Value)?
     private var inFlight: Task<Value, any Error>?
-    private var lifetime: Duration
+    /// How long answers are kept, as currently configured (a reload applies to the cached answer too).
+    private let lifetime: @Sendable () -> Duration
 
-    init(lifetime: Duration) { self.lifetime = lifetime }
-
-    /// Changes how long answers are kept (a configuration reload); the cached answer is judged by the new value.
-    func update(lifetime: Duration) { self.lifetime = lifetime }
+    init(lifetime: @escaping @Sendable () -> Duration) { self.lifetime = lifetime }
 
     private var fresh: Value? {
-        guard let cached, ContinuousClock.now - cached.at < lifetime else { return nil }
+        guard let cached, ContinuousClock.now - cached.at < lifetime() else { return nil }
         return cached.value
     }
 

@@ -81,35 +81,49 @@ public final class SlurmJobSpawner: Spawner {
         public func tokenFile(user: String, tag: String) -> String? { tokenDirectory(user: user).map { $0 + "/" + tag } }
     }
 
+    /// What a spawn is built from: the site's configuration and the job script template.
+    public struct Settings: Sendable {
+        public var configuration: Configuration
+        public var script: JobScript
+
+        public init(configuration: Configuration, script: JobScript) {
+            self.configuration = configuration
+            self.script = script
+        }
+    }
+
     /// Names of the API token in the JupyterHub environment (not sent when the token travels as a file).
     static let tokenNames: Set<String> = ["JUPYTERHUB_API_TOKEN", "JPY_API_TOKEN"]
 
-    /// The configuration and job script in effect; ``reconfigure(_:script:)`` replaces both at once.
-    private let settings: LockedSettings
-    var configuration: Configuration { settings.current.configuration }
-    var script: JobScript { settings.current.script }
+    /// The configuration and job script in effect, read anew by every operation: a configuration reload that swaps
+    /// what `settings` answers applies to the spawns and polls that start from then on (jobs already submitted keep
+    /// what they were submitted with).
+    private let settings: @Sendable () -> Settings
+    var configuration: Configuration { settings().configuration }
+    var script: JobScript { settings().script }
     let transport: any Transport
     let observer: (any SlurmCommandObserver)?
     let logger: Logger
     let availabilityCache: AvailabilityCache
 
-    public init(configuration: Configuration, transport: any Transport, script: JobScript,
+    /// A spawner following `settings` (the hub's live configuration).
+    public init(settings: @escaping @Sendable () -> Settings, transport: any Transport,
                 observer: (any SlurmCommandObserver)? = nil, logger: Logger) {
-        settings = LockedSettings((configuration, script))
+        self.settings = settings
         self.transport = transport
         self.observer = observer
         self.logger = logger
-        availabilityCache = AvailabilityCache(lifetime: configuration.availabilityLifetime)
+        availabilityCache = AvailabilityCache(lifetime: { settings().configuration.availabilityLifetime })
+    }
+
+    /// A spawner with fixed settings.
+    public convenience init(configuration: Configuration, transport: any Transport, script: JobScript,
+                            observer: (any SlurmCommandObserver)? = nil, logger: Logger) {
+        let fixed = Settings(configuration: configuration, script: script)
+        self.init(settings: { fixed }, transport: transport, observer: observer, logger: logger)
     }
 
     public var kind: String { "slurm" }
-
-    /// Applies a reloaded configuration (partitions, environments, limits, commands, job script) to the spawns and
-    /// polls that start from now on; jobs already submitted keep what they were submitted with.
-    public func reconfigure(_ configuration: Configuration, script: JobScript) async {
-        settings.replace((configuration, script))
-        await availabilityCache.update(lifetime: configuration.availabilityLifetime)
-    }
 
     public func validateOptions(_ options: JSONValue) throws {
         _ = try validated(options)

@@ -421,10 +421,10 @@ final class HubOrchestrationTests: XCTestCase, @unchecked Sendable {
     // MARK: Restore after a restart
 
     /// A new Hub over the same database, as after a restart: fresh memory, fresh route table.
-    func restarted(_ hub: TestHub, spawner: ScriptedSpawner) throws -> (Hub, InProcessRouteTable) {
+    func restarted(_ hub: TestHub, spawner: ScriptedSpawner) -> (Hub, InProcessRouteTable) {
         let routes = InProcessRouteTable()
-        let core = try Hub(config: hub.components.config, store: hub.components.store, spawner: spawner, routes: routes,
-                           metrics: HubMetrics(), logger: Logger(label: "test"))
+        let core = Hub(live: hub.components.live, store: hub.components.store, spawner: spawner, routes: routes,
+                       metrics: HubMetrics(), logger: Logger(label: "test"))
         return (core, routes)
     }
 
@@ -440,7 +440,7 @@ final class HubOrchestrationTests: XCTestCase, @unchecked Sendable {
         let hub = try await makeHub()
         try await withAnsweringServer { url in
             try await self.saveRow(hub, user: "alice", url: url, state: .object(["id": 1]))
-            let (core, routes) = try self.restarted(hub, spawner: self.spawner)
+            let (core, routes) = self.restarted(hub, spawner: self.spawner)
             await core.restore()
             self.expectEqual(await core.lifecycle(user: "alice", server: ""), .running)
             self.expectEqual(routes.route(at: "/user/alice/")?.target, url)
@@ -453,7 +453,7 @@ final class HubOrchestrationTests: XCTestCase, @unchecked Sendable {
         let hub = try await makeHub()
         try await saveRow(hub, user: "alice", url: deadURL, state: .object(["id": 7]))
         spawner.setPoll(.gone(exitStatus: nil), forID: 7)
-        let (core, routes) = try restarted(hub, spawner: spawner)
+        let (core, routes) = restarted(hub, spawner: spawner)
         await core.restore()
         self.expectEqual(await core.lifecycle(user: "alice", server: ""), .stopped)
         self.expectNil(routes.route(at: "/user/alice/"))
@@ -465,7 +465,7 @@ final class HubOrchestrationTests: XCTestCase, @unchecked Sendable {
         let hub = try await makeHub()
         try await saveRow(hub, user: "alice", url: deadURL, state: .object(["id": 8]))
         spawner.setPoll(.unknown(reason: "squeue timed out"), forID: 8)
-        let (core, routes) = try restarted(hub, spawner: spawner)
+        let (core, routes) = restarted(hub, spawner: spawner)
         await core.restore()
         self.expectEqual(await core.lifecycle(user: "alice", server: ""), .running)
         self.expectEqual(routes.route(at: "/user/alice/")?.target, deadURL)
@@ -477,7 +477,7 @@ final class HubOrchestrationTests: XCTestCase, @unchecked Sendable {
         try await withAnsweringServer { url in
             try await self.saveRow(hub, user: "alice", url: nil, state: .object(["id": 9, "tag": "queued"]))
             self.spawner.launch = .answer(url: url)
-            let (core, routes) = try self.restarted(hub, spawner: self.spawner)
+            let (core, routes) = self.restarted(hub, spawner: self.spawner)
             await core.restore()
             try await waitFor({ await core.lifecycle(user: "alice", server: "") == .running })
             self.expectEqual(routes.route(at: "/user/alice/")?.target, url)
@@ -489,7 +489,7 @@ final class HubOrchestrationTests: XCTestCase, @unchecked Sendable {
     func testRestoreForgetsARowWithNeitherAddressNorState() async throws {
         let hub = try await makeHub()
         try await saveRow(hub, user: "alice", url: nil, state: .object([:]))
-        let (core, _) = try restarted(hub, spawner: spawner)
+        let (core, _) = restarted(hub, spawner: spawner)
         await core.restore()
         self.expectEqual(await core.lifecycle(user: "alice", server: ""), .stopped)
         self.expectNil(try await hub.components.store.server(user: "alice", name: ""))
@@ -501,7 +501,7 @@ final class HubOrchestrationTests: XCTestCase, @unchecked Sendable {
         try await saveRow(hub, user: "alice", url: deadURL, state: .object(["id": 1]))
         try await saveRow(hub, user: "bob", url: deadURL, state: .object(["id": 2]))
         spawner.defaultPoll = .unknown(reason: "test")
-        let (core, _) = try restarted(hub, spawner: spawner)
+        let (core, _) = restarted(hub, spawner: spawner)
         await core.restore()
         XCTAssertEqual(spawner.sweptKnownStates.count, 1)
         XCTAssertEqual(Set(spawner.sweptKnownStates.first?.compactMap { $0.objectValue?["id"]?.intValue } ?? []), [1, 2])

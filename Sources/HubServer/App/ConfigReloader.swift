@@ -124,12 +124,9 @@ struct ConfigReloader: Service, CustomStringConvertible {
             let change = LiveConfigChange(running: running.config, loaded: loaded)
             let parts = try await LiveSettings.Parts.build(
                 config: change.applied, store: components.store, policy: components.policy, logger: logger, previous: running)
-            let applyToSpawner = try spawner.prepare(change.applied)
             // Everything is built. The store's updates (idempotent) go first: if the database fails, nothing in
-            // memory has changed yet.
+            // memory has changed yet. Then one swap: pages, the Hub and the spawner all read the new parts.
             try await parts.register(in: components.store)
-            await applyToSpawner()
-            await components.hub.reconfigure(change.applied)
             components.live.replace(with: parts)
             if change.applied.spawner.kind == .slurm, changedFiles.contains(change.applied.spawner.slurm.knownHostsFile) {
                 await spawner.hostKeysChanged()

@@ -80,23 +80,26 @@ public enum HubApplication {
         let store = try HubStore(path: "\(dataDir)/slurmhub.sqlite")
         let policy = try UsernamePolicy(pattern: config.hub.usernamePattern)
 
-        let live = try await LiveSettings.Parts.build(config: config, store: store, policy: policy, logger: logger)
-        try await live.register(in: store)
+        let parts = try await LiveSettings.Parts.build(config: config, store: store, policy: policy, logger: logger)
+        try await parts.register(in: store)
+        let live = LiveSettings(parts)
 
         let metrics = HubMetrics()
         let made = try injected.map { (spawner: $0, reloading: SpawnerReloading.none) }
-            ?? makeSpawner(config: config, metrics: metrics, logger: logger)
+            ?? makeSpawner(live: live, metrics: metrics, logger: logger)
         let routes = InProcessRouteTable()
-        let hub = try Hub(config: config, store: store, spawner: made.spawner, routes: routes, metrics: metrics, logger: logger)
+        let hub = Hub(live: live, store: store, spawner: made.spawner, routes: routes, metrics: metrics, logger: logger)
         let components = HubComponents(
             store: store, hub: hub, cookies: CookieSigner(secret: cookieSecret), metrics: metrics, policy: policy,
-            live: LiveSettings(live), logger: logger)
+            live: live, logger: logger)
         return Parts(components: components, routes: routes, proxyToken: proxyToken, spawnerReloading: made.reloading)
     }
 
-    static func makeSpawner(config: HubConfiguration, metrics: HubMetrics,
+    /// The configured spawner; the Slurm spawner reads its settings from `live`, so that a reload reaches it.
+    static func makeSpawner(live: LiveSettings, metrics: HubMetrics,
                             logger: Logger) throws -> (spawner: any Spawner, reloading: SpawnerReloading) {
-        if config.spawner.kind == .slurm {
+        let config = live.current.config
+        if config.spawner.kind == .slurm, let initial = live.current.slurm {
             let deployment = try SlurmDeployment(config: config)
             try deployment.checkFiles()
             let observer = SlurmMetrics(registry: metrics.registry)
@@ -104,9 +107,9 @@ public enum HubApplication {
             transportSettings.onSessionEstablished = { observer.sessionEstablished($0) }
             let transport = SSHTransport(configuration: transportSettings, logger: Logger(label: "slurmhub.ssh"))
             let spawner = SlurmJobSpawner(
-                configuration: deployment.spawner, transport: transport, script: try deployment.jobScript(),
-                observer: observer, logger: Logger(label: "slurmhub.spawner"))
-            return (spawner, SpawnerReloading(spawner: spawner, transport: transport))
+                settings: { live.current.slurm ?? initial }, transport: transport, observer: observer,
+                logger: Logger(label: "slurmhub.spawner"))
+            return (spawner, .reconnecting(transport))
         }
         let local = config.spawner.local
         guard let ports = local.ports else { throw ConfigError("spawner.local.port_range is invalid") }

@@ -5,9 +5,11 @@ import HubModel
 import HubStore
 import Logging
 import NIOConcurrencyHelpers
+import SlurmSpawner
 
 /// The parts of the hub that follow its configuration file while it runs: the configuration itself, the
-/// authenticator, the page templates and the services' scopes. Request handlers read the current ``Parts``;
+/// authenticator, the page templates, the services' scopes and the Slurm spawner's settings. This is their one
+/// owner: request handlers, the ``Hub`` and the spawner all read the current ``Parts``;
 /// a reload builds new ones completely (``Parts/build(config:store:policy:logger:previous:)``) and swaps them
 /// in one step, so a request never sees half of a reload and a failed reload changes nothing.
 public final class LiveSettings: Sendable {
@@ -20,6 +22,8 @@ public final class LiveSettings: Sendable {
         public let serviceScopes: [String: ScopeSet]
         /// The services' tokens as read from their files (hashed), written to the store by ``register(in:)``.
         let serviceTokens: [String: String]
+        /// What the Slurm spawner builds jobs from (`spawner.kind: slurm`), nil for other spawners.
+        public let slurm: SlurmJobSpawner.Settings?
 
         /// Reads every file the configuration names (secrets, templates) and builds the authenticator; throws
         /// ``ConfigError`` without side effects when any of it fails. The authenticator of `previous` is kept when
@@ -40,8 +44,13 @@ public final class LiveSettings: Sendable {
                 let roles = service.admin ? ScopeSet.roles["admin"] ?? [] : []
                 scopes[service.name] = ScopeSet.expand(service.scopes + roles, ownerName: nil)
             }
+            var slurm: SlurmJobSpawner.Settings?
+            if config.spawner.kind == .slurm {
+                let deployment = try SlurmDeployment(config: config)
+                slurm = SlurmJobSpawner.Settings(configuration: deployment.spawner, script: try deployment.jobScript())
+            }
             return Parts(config: config, authenticator: authenticator, pages: try await PageRenderer.load(ui: config.ui),
-                         serviceScopes: scopes, serviceTokens: tokens)
+                         serviceScopes: scopes, serviceTokens: tokens, slurm: slurm)
         }
 
         /// Makes the store agree with the configuration: admin users exist and are admins, the dev login's users
@@ -66,7 +75,7 @@ public final class LiveSettings: Sendable {
 
     private let box: NIOLockedValueBox<Parts>
 
-    init(_ parts: Parts) { box = NIOLockedValueBox(parts) }
+    public init(_ parts: Parts) { box = NIOLockedValueBox(parts) }
 
     /// The parts in effect now.
     public var current: Parts { box.withLockedValue { $0 } }

@@ -20,35 +20,31 @@ public actor Hub {
         var portReport = PortReport()
     }
 
-    /// Replaced by ``reconfigure(_:)`` on a configuration reload (restart-only keys never change here).
-    private(set) var config: HubConfiguration
+    /// The live configuration: a reload applies limits, timeouts and the servers' environment to what starts next
+    /// (restart-only keys never change here).
+    let live: LiveSettings
+    nonisolated var config: HubConfiguration { live.current.config }
     let store: HubStore
     let spawner: any Spawner
     let routes: any RouteTable
     let metrics: HubMetrics
     let logger: Logger
-    private(set) var environment: ServerEnvironment
+    /// What started servers get in their environment, from the live configuration.
+    nonisolated var environment: ServerEnvironment { Self.serverEnvironment(config) }
     let hubTarget: String
 
     /// Keyed by `ServerRecord.fullName` (`alice/`, `alice/name`).
     var entries: [String: ServerEntry] = [:]
 
-    public init(config: HubConfiguration, store: HubStore, spawner: any Spawner, routes: any RouteTable,
-                metrics: HubMetrics, logger: Logger) throws {
-        self.config = config
+    public init(live: LiveSettings, store: HubStore, spawner: any Spawner, routes: any RouteTable,
+                metrics: HubMetrics, logger: Logger) {
+        self.live = live
         self.store = store
         self.spawner = spawner
         self.routes = routes
         self.metrics = metrics
         self.logger = logger
-        self.hubTarget = HubURLs.hubTarget(config)
-        self.environment = Self.serverEnvironment(config)
-    }
-
-    /// Applies a reloaded configuration: limits, timeouts and the servers' environment apply to what starts next.
-    func reconfigure(_ config: HubConfiguration) {
-        self.config = config
-        environment = Self.serverEnvironment(config)
+        self.hubTarget = HubURLs.hubTarget(live.current.config)
     }
 
     /// The intervals of the background loops, as currently configured.
