@@ -1,9 +1,21 @@
 // swift-tools-version:6.0
 // slurmhub: a JupyterHub-compatible hub, proxy and Slurm spawner for HPC centres.
 //
-// Modules point downwards only:
-//   HubModel → HubConfig → HubStore → HubAuth / HubProxy / HubSpawner → HubServer → slurmhub
+// Modules point downwards only (each depends on what is left of it):
+//   HubModel → HubConfig → HubStore → HubAuth / HubProxy / HubSpawner / SSHTransport → SlurmSpawner
+//     → HubServer (App, Orchestration, UseCases, API, Pages) → HubDeploy (generators) → slurmhub
+// Where a change goes: a REST endpoint → HubServer/API; a page → HubServer/Pages; what a caller may do
+// (scopes, rules) → HubServer/UseCases; server lifecycle, restore, polling → HubServer/Orchestration;
+// a config key → HubConfig (+ README); Slurm commands and job scripts → SlurmSpawner; a generated
+// deployment file → HubDeploy; the proxy → HubProxy.
 import PackageDescription
+
+/// As Hummingbird builds: every existential spelled `any`, and a module may use only the members of modules it
+/// imports itself (so every imported product is declared below).
+let swiftSettings: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny"),
+    .enableUpcomingFeature("MemberImportVisibility"),
+]
 
 let package = Package(
     name: "slurmhub",
@@ -34,17 +46,17 @@ let package = Package(
         // Users, servers, tokens, scopes and the server lifecycle; no I/O.
         .target(
             name: "HubModel",
-            dependencies: [.product(name: "Crypto", package: "swift-crypto")]
+            dependencies: [.product(name: "Crypto", package: "swift-crypto")], swiftSettings: swiftSettings
         ),
         // The YAML configuration file, env overrides and secrets from files.
         .target(
             name: "HubConfig",
-            dependencies: ["HubModel", "Yams"]
+            dependencies: ["HubModel", "Yams"], swiftSettings: swiftSettings
         ),
         // SQLite persistence (GRDB) with versioned migrations.
         .target(
             name: "HubStore",
-            dependencies: ["HubModel", .product(name: "GRDB", package: "GRDB.swift")]
+            dependencies: ["HubModel", .product(name: "GRDB", package: "GRDB.swift")], swiftSettings: swiftSettings
         ),
         // Authenticators (dev form, OAuth2/OIDC with its HTTP client and ID-token checks),
         // signed cookies and the encrypted upstream tokens (auth state).
@@ -59,7 +71,7 @@ let package = Package(
                 .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "Logging", package: "swift-log"),
-            ]
+            ], swiftSettings: swiftSettings
         ),
         // The route table, the NIO reverse proxy and the CHP-compatible route API.
         .target(
@@ -72,7 +84,7 @@ let package = Package(
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
                 .product(name: "Atomics", package: "swift-atomics"),
                 .product(name: "Logging", package: "swift-log"),
-            ]
+            ], swiftSettings: swiftSettings
         ),
         // The Spawner protocol and the local (child process) spawner.
         .target(
@@ -80,7 +92,7 @@ let package = Package(
             dependencies: [
                 "HubModel",
                 .product(name: "Logging", package: "swift-log"),
-            ]
+            ], swiftSettings: swiftSettings
         ),
         // The Slurm spawner: site limits, option validation, job scripts.
         .target(
@@ -89,7 +101,7 @@ let package = Package(
                 "HubModel", "HubSpawner", "SSHTransport", .product(name: "Mustache", package: "swift-mustache"),
                 .product(name: "Logging", package: "swift-log"),
             ],
-            resources: [.copy("Resources")]
+            resources: [.copy("Resources")], swiftSettings: swiftSettings
         ),
         // The hub: REST API, OAuth provider, pages, orchestration, metrics.
         .target(
@@ -99,6 +111,9 @@ let package = Package(
                 "CSystemd",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Mustache", package: "swift-mustache"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
@@ -108,24 +123,25 @@ let package = Package(
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
             ],
-            resources: [.copy("Resources")]
+            resources: [.copy("Resources")], swiftSettings: swiftSettings
         ),
         // What `slurmhub generate` writes: systemd/Quadlet units, the host firewall, login-node sudoers/sshd/ssh files.
         // Only the executable uses it; the running hub never does.
         .target(
             name: "HubDeploy",
-            dependencies: ["HubConfig", "HubServer", "SlurmSpawner"]
+            dependencies: ["HubConfig", "HubServer", "SlurmSpawner", "SSHTransport"], swiftSettings: swiftSettings
         ),
         .executableTarget(
             name: "slurmhub",
             dependencies: [
-                "HubServer", "HubDeploy", "HubConfig",
+                "HubServer", "HubDeploy", "HubConfig", "HubProxy",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
-            ]
+                .product(name: "Logging", package: "swift-log"),
+            ], swiftSettings: swiftSettings
         ),
-        .testTarget(name: "HubModelTests", dependencies: ["HubModel"]),
-        .testTarget(name: "HubConfigTests", dependencies: ["HubConfig", "HubModel"]),
-        .testTarget(name: "HubStoreTests", dependencies: ["HubStore", "HubModel"]),
+        .testTarget(name: "HubModelTests", dependencies: ["HubModel"], swiftSettings: swiftSettings),
+        .testTarget(name: "HubConfigTests", dependencies: ["HubConfig", "HubModel"], swiftSettings: swiftSettings),
+        .testTarget(name: "HubStoreTests", dependencies: ["HubStore", "HubModel"], swiftSettings: swiftSettings),
         .testTarget(
             name: "HubAuthTests",
             dependencies: [
@@ -134,10 +150,18 @@ let package = Package(
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "CryptoExtras", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
-            ]
+            ], swiftSettings: swiftSettings
         ),
-        .testTarget(name: "HubSpawnerTests", dependencies: ["HubSpawner", "HubModel"]),
-        .testTarget(name: "SlurmSpawnerTests", dependencies: ["SlurmSpawner", "HubModel", "HubSpawner", "SSHTransport"]),
+        .testTarget(
+            name: "HubSpawnerTests",
+            dependencies: ["HubSpawner", "HubModel", .product(name: "Logging", package: "swift-log")],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "SlurmSpawnerTests",
+            dependencies: ["SlurmSpawner", "HubModel", "HubSpawner", "SSHTransport", .product(name: "Logging", package: "swift-log")],
+            swiftSettings: swiftSettings
+        ),
         .testTarget(
             name: "HubProxyTests",
             dependencies: [
@@ -147,20 +171,22 @@ let package = Package(
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
-            ]
+            ], swiftSettings: swiftSettings
         ),
         .testTarget(
             name: "HubDeployTests",
-            dependencies: ["HubDeploy", "HubServer", "HubConfig", "HubModel", "SlurmSpawner", "SSHTransport",
-                           .product(name: "Logging", package: "swift-log")]
+            dependencies: ["HubDeploy", "HubServer", "HubConfig", "HubModel", "HubSpawner", "SlurmSpawner", "SSHTransport",
+                           .product(name: "Logging", package: "swift-log")], swiftSettings: swiftSettings
         ),
         .testTarget(
             name: "HubServerTests",
             dependencies: [
                 "HubServer", "HubAuth", "HubConfig", "HubModel", "HubSpawner", "HubProxy", "HubStore",
+                .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
-            ]
+            ], swiftSettings: swiftSettings
         ),
         // libssh, found through pkg-config (Debian: libssh-dev).
         .systemLibrary(
@@ -171,9 +197,9 @@ let package = Package(
         // SSH to the cluster login nodes (libssh): pinned host keys, one reused session per node, failover.
         .target(
             name: "SSHTransport",
-            dependencies: ["CLibSSH", .product(name: "Logging", package: "swift-log")]
+            dependencies: ["CLibSSH", .product(name: "Logging", package: "swift-log")], swiftSettings: swiftSettings
         ),
-        .testTarget(name: "SSHTransportTests", dependencies: ["SSHTransport"]),
+        .testTarget(name: "SSHTransportTests", dependencies: ["SSHTransport"], swiftSettings: swiftSettings),
         // libsystemd, found through pkg-config (Debian: libsystemd-dev): sd_notify for Type=notify units.
         .systemLibrary(
             name: "CSystemd",

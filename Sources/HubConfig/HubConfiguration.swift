@@ -107,7 +107,7 @@ public struct ServiceSection: Sendable, Codable, Equatable {
         case name, apiTokenFile = "api_token_file", scopes, admin
     }
 
-    public init(from decoder: Decoder) throws {
+    public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         name = try container.decode(String.self, forKey: .name)
         apiTokenFile = try container.decode(String.self, forKey: .apiTokenFile)
@@ -152,7 +152,7 @@ public struct LogSection: Sendable, Codable, Equatable {
 public enum LogFormat: String, Sendable, Codable, Equatable, CaseIterable {
     case auto, plain, journal
 
-    public init(from decoder: Decoder) throws {
+    public init(from decoder: any Decoder) throws {
         let text = try decoder.singleValueContainer().decode(String.self)
         guard let format = LogFormat(rawValue: text) else {
             throw DecodingError.dataCorrupted(.init(

@@ -80,7 +80,7 @@ public struct SlurmPartitionSection: Sendable, Codable, Equatable {
         case maxGPUs = "max_gpus", gres
     }
 
-    public init(from decoder: Decoder) throws {
+    public init(from decoder: any Decoder) throws {
         try UnknownKeys.check(decoder, allowed: CodingKeys.allCases.map(\.rawValue), in: "spawner.slurm.partitions")
         let container = try decoder.container(keyedBy: CodingKeys.self)
         name = try container.decode(String.self, forKey: .name)
@@ -106,7 +106,7 @@ public struct SlurmEnvironmentSection: Sendable, Codable, Equatable {
         case id, description, modules, path
     }
 
-    public init(from decoder: Decoder) throws {
+    public init(from decoder: any Decoder) throws {
         try UnknownKeys.check(decoder, allowed: CodingKeys.allCases.map(\.rawValue), in: "spawner.slurm.environments")
         let container = try decoder.container(keyedBy: CodingKeys.self)
         id = try container.decode(String.self, forKey: .id)
@@ -134,7 +134,7 @@ enum UnknownKeys {
         init?(intValue: Int) { nil }
     }
 
-    static func check(_ decoder: Decoder, allowed: [String], in list: String) throws {
+    static func check(_ decoder: any Decoder, allowed: [String], in list: String) throws {
         let keys = try decoder.container(keyedBy: AnyKey.self).allKeys.map(\.stringValue)
         if let unknown = keys.sorted().first(where: { !allowed.contains($0) }) {
             throw ConfigError("unknown config key '\(list)[].\(unknown)' (known: \(allowed.joined(separator: ", ")))")

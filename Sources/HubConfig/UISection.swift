@@ -23,7 +23,7 @@ public struct UISection: Sendable, Codable, Equatable {
         self.templatesDir = templatesDir
     }
 
-    public init(from decoder: Decoder) throws {
+    public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         self.init(siteName: try container.decode(String.self, forKey: .siteName),
                   logoURL: try container.decode(String.self, forKey: .logoURL),

@@ -2,6 +2,7 @@ import Foundation
 import HubConfig
 import HubServer
 import SlurmSpawner
+import SSHTransport
 
 /// The files a login node (and the hub's SSH side) needs, generated from the hub's configuration by
 /// `slurmhub generate slurm-host`: the sudoers fragment, the sshd `Match` block and the hub-side SSH notes.

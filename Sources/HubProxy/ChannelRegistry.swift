@@ -7,24 +7,24 @@ import NIOPosix
 /// everything (upgraded WebSocket connections have no idle timeout and would otherwise linger).
 final class ChannelRegistry: Sendable {
     private struct State {
-        var server: Channel?
-        var children: [ObjectIdentifier: Channel] = [:]
+        var server: (any Channel)?
+        var children: [ObjectIdentifier: any Channel] = [:]
         var closed = false
     }
 
     private let state = NIOLockedValueBox(State())
 
     /// Records the bound listening channel.
-    func setServer(_ channel: Channel) {
+    func setServer(_ channel: any Channel) {
         state.withLockedValue { $0.server = channel }
     }
 
     /// The listening channel, if bound.
-    var server: Channel? { state.withLockedValue { $0.server } }
+    var server: (any Channel)? { state.withLockedValue { $0.server } }
 
     /// Registers an accepted connection; it is forgotten automatically when it closes.
     /// Returns false (and the caller should close it) when the server is shutting down.
-    func register(_ channel: Channel) -> Bool {
+    func register(_ channel: any Channel) -> Bool {
         let id = ObjectIdentifier(channel)
         let accepted = state.withLockedValue { state -> Bool in
             if state.closed { return false }
@@ -41,7 +41,7 @@ final class ChannelRegistry: Sendable {
 
     /// Closes the listening channel and every open connection, and waits for them.
     func closeAll() async {
-        let (server, children) = state.withLockedValue { state -> (Channel?, [Channel]) in
+        let (server, children) = state.withLockedValue { state -> ((any Channel)?, [any Channel]) in
             state.closed = true
             return (state.server, Array(state.children.values))
         }
@@ -58,7 +58,7 @@ extension ChannelRegistry {
     /// Binds a server with the options both of the module's servers use, tracking its connections;
     /// `configure` adds the HTTP handlers to each accepted connection. Returns the bound port.
     func bind(group: any EventLoopGroup, host: String, port: Int, backlog: Int32, what: String, logger: Logger,
-              configure: @escaping @Sendable (Channel) throws -> Void) async throws -> Int {
+              configure: @escaping @Sendable (any Channel) throws -> Void) async throws -> Int {
         let channel = try await ServerBootstrap(group: group)
             .serverChannelOption(.backlog, value: backlog)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)

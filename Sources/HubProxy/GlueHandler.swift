@@ -3,14 +3,14 @@ import NIOHTTP1
 
 /// The client connection's handlers that an upgrade removes.
 struct ClientSide {
-    let channel: Channel
+    let channel: any Channel
     let codecs: ClientCodecs
     let proxy: ProxyHandler
 }
 
 /// The upstream connection's handlers that an upgrade removes.
 struct UpstreamSide {
-    let channel: Channel
+    let channel: any Channel
     let encoder: HTTPRequestEncoder
     let decoder: ByteToMessageHandler<HTTPResponseDecoder>
     let handler: UpstreamHandler

@@ -135,7 +135,7 @@ final class ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler {
                     try channel.pipeline.syncOperations.addHandlers([encoder, decoder, upstreamHandler])
                 }
             }
-        let future: EventLoopFuture<Channel>
+        let future: EventLoopFuture<any Channel>
         if let address = target.address {
             future = bootstrap.connect(to: address)
         } else {
@@ -146,7 +146,7 @@ final class ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler {
         }
     }
 
-    private func connectCompleted(_ handler: UpstreamHandler, result: Result<Channel, any Error>) {
+    private func connectCompleted(_ handler: UpstreamHandler, result: Result<any Channel, any Error>) {
         guard upstream?.handler === handler else {
             if case .success(let channel) = result { channel.close(promise: nil) }
             return

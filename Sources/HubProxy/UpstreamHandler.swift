@@ -22,7 +22,7 @@ final class UpstreamHandler: ChannelDuplexHandler, RemovableChannelHandler {
         self.owner = owner
     }
 
-    var channel: Channel? { context?.channel }
+    var channel: (any Channel)? { context?.channel }
     var isWritable: Bool { context?.channel.isWritable ?? false }
 
     func handlerAdded(context: ChannelHandlerContext) {

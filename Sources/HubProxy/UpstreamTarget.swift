@@ -1,3 +1,4 @@
+import Foundation
 import NIOCore
 
 /// A parsed `http://host:port[/prefix]` proxy target.

@@ -26,7 +26,7 @@ final class LoginNode: @unchecked Sendable {
     private var lastFailure: TransportError?
     private var handshakes = 0
     private var isShutDown = false
-    private var keepaliveTimer: DispatchSourceTimer?
+    private var keepaliveTimer: (any DispatchSourceTimer)?
 
     init(host: SSHHost, configuration: SSHTransportConfiguration, logger: Logger) {
         self.host = host

@@ -1,3 +1,4 @@
+import Foundation
 /// What the scheduler says about one job, read from one batched `squeue` for all tracked jobs.
 public enum JobStatus: Sendable, Equatable {
     /// Queued; Slurm's pending reason (`%r`), e.g. `Resources` or `Priority`.

@@ -1,6 +1,7 @@
 import Foundation
 import HubModel
 import HubSpawner
+import Logging
 import SSHTransport
 
 extension SlurmJobSpawner {

@@ -1,3 +1,4 @@
+import Foundation
 import HubModel
 
 /// A refused user option: the field it concerns and why (shown next to the field, or as a 400).

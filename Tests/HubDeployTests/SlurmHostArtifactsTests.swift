@@ -2,6 +2,7 @@ import Foundation
 import HubConfig
 @testable import HubDeploy
 import HubServer
+import SlurmSpawner
 import XCTest
 
 final class SlurmHostArtifactsTests: XCTestCase {

@@ -19,12 +19,12 @@ struct RecordedRequest: Sendable {
 /// - upgrade requests get a 101 and then a raw byte echo.
 /// - everything else gets a JSON echo: connection id, uri, body size and checksum.
 final class TestUpstream: Sendable {
-    let channel: Channel
+    let channel: any Channel
     let port: Int
     let log: NIOLockedValueBox<[RecordedRequest]>
     let open: NIOLockedValueBox<Int>
 
-    private init(channel: Channel, log: NIOLockedValueBox<[RecordedRequest]>, open: NIOLockedValueBox<Int>) {
+    private init(channel: any Channel, log: NIOLockedValueBox<[RecordedRequest]>, open: NIOLockedValueBox<Int>) {
         self.channel = channel
         self.port = channel.localAddress?.port ?? 0
         self.log = log

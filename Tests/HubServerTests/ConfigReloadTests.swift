@@ -1,6 +1,8 @@
 import Foundation
 import HubConfig
+import HubModel
 @testable import HubServer
+import HubSpawner
 import Hummingbird
 import HummingbirdTesting
 import Logging

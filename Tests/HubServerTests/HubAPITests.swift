@@ -1,9 +1,10 @@
 import Foundation
+import HTTPTypes
 import HubAuth
 import HubConfig
-import HTTPTypes
 import HubModel
 @testable import HubServer
+import HubStore
 import Hummingbird
 import HummingbirdTesting
 import Logging

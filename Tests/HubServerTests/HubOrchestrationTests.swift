@@ -3,6 +3,7 @@ import HubModel
 import HubProxy
 @testable import HubServer
 import HubSpawner
+import HubStore
 import Hummingbird
 import HummingbirdTesting
 import Logging

@@ -1,8 +1,9 @@
 import Foundation
+import HTTPTypes
 import HubConfig
 import HubModel
 @testable import HubServer
-import HTTPTypes
+import HubStore
 import Hummingbird
 import HummingbirdTesting
 import XCTest

@@ -1,6 +1,8 @@
 import Foundation
 import HTTPTypes
+import HubModel
 @testable import HubServer
+import HubStore
 import Hummingbird
 import HummingbirdTesting
 import XCTest

@@ -1,5 +1,6 @@
 import Foundation
 import HubConfig
+import HubModel
 @testable import HubServer
 import Logging
 import XCTest
@@ -109,11 +110,10 @@ final class SystemdNotifierTests: XCTestCase {
     }
 
     func testAutoFormatUsesTheJournalOnlyWhenStandardErrorIsTheJournalStream() throws {
-        var status = stat()
-        XCTAssertEqual(fstat(2, &status), 0)
-        let mine = "\(status.st_dev):\(status.st_ino)"
+        let status = try XCTUnwrap(FileStatus(descriptor: 2))
+        let mine = "\(status.device):\(status.inode)"
         XCTAssertTrue(HubLogging.usesJournal(format: .auto, environment: ["JOURNAL_STREAM": mine]))
-        XCTAssertFalse(HubLogging.usesJournal(format: .auto, environment: ["JOURNAL_STREAM": "\(status.st_dev):\(status.st_ino + 1)"]))
+        XCTAssertFalse(HubLogging.usesJournal(format: .auto, environment: ["JOURNAL_STREAM": "\(status.device):\(status.inode + 1)"]))
         XCTAssertFalse(HubLogging.usesJournal(format: .auto, environment: ["JOURNAL_STREAM": "garbage"]))
         XCTAssertFalse(HubLogging.usesJournal(format: .auto, environment: [:]))
         XCTAssertFalse(HubLogging.usesJournal(format: .plain, environment: ["JOURNAL_STREAM": mine]))

@@ -1,6 +1,7 @@
 import Glibc
-import XCTest
+import HubModel
 @testable import HubSpawner
+import XCTest
 
 final class ProcessInfoReaderTests: XCTestCase {
     func testParsesStatWithAwkwardCommandName() throws {

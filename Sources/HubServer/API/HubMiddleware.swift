@@ -1,7 +1,9 @@
 import Foundation
-import HubModel
 import HTTPTypes
+import HubConfig
+import HubModel
 import Hummingbird
+import Prometheus
 
 /// The JupyterHub API version advertised in `X-JupyterHub-Version` and `GET /hub/api`.
 public enum HubVersion {

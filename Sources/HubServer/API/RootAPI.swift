@@ -1,6 +1,9 @@
 import Foundation
+import HubAuth
+import HubConfig
 import HubModel
 import Hummingbird
+import Prometheus
 
 /// `/hub/api`, `/hub/api/info`, `/hub/api/user`, health and metrics.
 struct RootAPI {

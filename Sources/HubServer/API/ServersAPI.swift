@@ -1,4 +1,5 @@
 import Foundation
+import HubConfig
 import HubModel
 import HubSpawner
 import Hummingbird

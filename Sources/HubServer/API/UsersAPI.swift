@@ -1,6 +1,7 @@
 import Foundation
-import HubModel
 import HTTPTypes
+import HubConfig
+import HubModel
 import Hummingbird
 
 /// `/hub/api/users…`: list, create, read, modify, delete users, and activity reports.

@@ -1,6 +1,7 @@
 import AsyncHTTPClient
 import Foundation
 import NIOCore
+import NIOHTTP1
 
 /// The container's health check (`slurmhub health`): one GET of the hub's `/hub/health` through the proxy,
 /// healthy on `200`. It lives in the binary so the runtime image needs no curl or shell.

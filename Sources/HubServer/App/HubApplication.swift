@@ -8,9 +8,11 @@ import HubStore
 import Hummingbird
 import Logging
 import NIOPosix
+import Prometheus
 import ServiceLifecycle
 import SlurmSpawner
 import SSHTransport
+import UnixSignals
 
 /// Builds the hub from its configuration and runs it: hub API and pages, the proxy,
 /// the CHP-compatible route API, and the background loops. Servers are never stopped on exit.

@@ -1,6 +1,8 @@
 import Foundation
-import HubModel
 import HTTPTypes
+import HubAuth
+import HubModel
+import HubStore
 import Hummingbird
 
 /// Who is making a request, and with which scopes.

@@ -1,5 +1,6 @@
 import Foundation
 import HubConfig
+import HubModel
 
 /// The files a running hub reads its configuration from, and a cheap fingerprint of each (inode, size,
 /// modification time), so that an edit — in place or by renaming a new file over the old one, as editors and
@@ -41,8 +42,7 @@ struct WatchedFiles: Equatable {
     }
 
     private static func fingerprint(_ path: String) -> String? {
-        var info = stat()
-        guard stat(path, &info) == 0 else { return nil }
-        return "\(info.st_dev):\(info.st_ino):\(info.st_size):\(info.st_mtim.tv_sec).\(info.st_mtim.tv_nsec)"
+        guard let info = FileStatus(path: path) else { return nil }
+        return "\(info.device):\(info.inode):\(info.size):\(info.modified.seconds).\(info.modified.nanoseconds)"
     }
 }

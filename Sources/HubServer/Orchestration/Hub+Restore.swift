@@ -2,6 +2,9 @@ import Foundation
 import HubModel
 import HubProxy
 import HubSpawner
+import HubStore
+import Logging
+import Prometheus
 
 extension Hub {
     /// After a (re)start: every server row is checked with one bulk poll; live servers get their

@@ -1,7 +1,14 @@
 import AsyncHTTPClient
 import Foundation
+import HubConfig
 import HubModel
+import HubProxy
 import HubSpawner
+import HubStore
+import Logging
+import NIOCore
+import NIOHTTP1
+import Prometheus
 
 extension Hub {
     /// How a spawn request was taken.

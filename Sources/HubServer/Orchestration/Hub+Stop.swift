@@ -1,6 +1,10 @@
 import Foundation
 import HubModel
+import HubProxy
 import HubSpawner
+import HubStore
+import Logging
+import Prometheus
 
 extension Hub {
     /// Requests a stop (cancelling a pending spawn); the stop runs in the background.

@@ -5,6 +5,7 @@ import HubProxy
 import HubSpawner
 import HubStore
 import Logging
+import Prometheus
 
 /// The hub's orchestration core: owns the lifecycle of every server and keeps store, spawner
 /// and route table in step. All server state changes go through this actor.

@@ -1,7 +1,9 @@
 import Foundation
 import HubAuth
+import HubConfig
 import HubModel
 import Hummingbird
+import Logging
 
 /// `/hub/login` and `/hub/logout`; with a redirect authenticator (OAuth/OIDC) also
 /// `/hub/oauth_login` and `/hub/oauth_callback` (``OAuthLoginPages``).

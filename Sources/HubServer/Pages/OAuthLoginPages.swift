@@ -2,6 +2,7 @@ import Foundation
 import HubAuth
 import HubModel
 import Hummingbird
+import Logging
 
 extension CookieNames {
     /// The pending OAuth login (state, nonce, PKCE verifier, next), signed; lives ten minutes.

@@ -1,5 +1,7 @@
 import Foundation
+import HubConfig
 import HubModel
+import HubSpawner
 import Hummingbird
 
 /// `/hub/home`, `/hub/stop…`, `/hub/spawn-pending…`, `/hub/error/{code}`.

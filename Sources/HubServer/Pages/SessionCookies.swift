@@ -1,4 +1,5 @@
 import Foundation
+import HubAuth
 import HubModel
 import Hummingbird
 

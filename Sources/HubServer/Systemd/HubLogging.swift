@@ -1,5 +1,6 @@
 import Foundation
 import HubConfig
+import HubModel
 import Logging
 
 /// The process-wide logging set-up for `slurmhub serve`: plain lines (swift-log's stderr format) or journald lines
@@ -37,9 +38,8 @@ public enum HubLogging {
     /// Whether file descriptor 2 is the file `journalStream` (`DEVICE:INODE`, decimal) names.
     static func standardErrorIs(journalStream: String) -> Bool {
         guard let identity = JournalStreamIdentity(journalStream) else { return false }
-        var status = stat()
-        guard fstat(2, &status) == 0 else { return false }
-        return UInt64(status.st_dev) == identity.device && UInt64(status.st_ino) == identity.inode
+        guard let status = FileStatus(descriptor: 2) else { return false }
+        return status.device == identity.device && status.inode == identity.inode
     }
 }
 
