@@ -15,6 +15,9 @@ if ! swift build --build-tests > test-artifacts/build.log 2>&1; then
     exit 1
 fi
 
+echo "==> every imported module is a declared dependency of its target"
+python3 scripts/check-imports.py
+
 echo "==> swift test"
 swift test --skip-build --parallel
 
