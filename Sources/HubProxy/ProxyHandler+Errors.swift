@@ -6,37 +6,30 @@ import NIOHTTP1
 extension ProxyHandler {
     /// Answers the current exchange with `status`, via the error target when configured.
     func respondWithError(_ status: HTTPResponseStatus) {
-        guard var current = exchange else { return }
-        current.discardRequestBody = true
+        guard let action = exchange?.answerWithError(status, hasErrorTarget: settings.errorTarget != nil) else { return }
         buffered = []
-        if current.isUpgrade {
-            exchange = current
+        switch action {
+        case .bare(let status):
             respondBare(status)
-            return
-        }
-        guard let errorTarget = settings.errorTarget, !current.isErrorFetch else {
-            exchange = current
+        case .plain(let status):
             respondPlain(status)
-            return
+        case .fetchErrorPage(let status):
+            guard let errorTarget = settings.errorTarget, let current = exchange else { return }
+            var uri = errorTarget.pathPrefix
+            uri += "/\(status.code)?url="
+            uri += RoutePath.percentEncodeComponent(current.originalURI)
+            var headers = HTTPHeaders()
+            headers.add(name: "Host", value: errorTarget.hostHeader)
+            headers.add(name: "Accept", value: "text/html")
+            let head = HTTPRequestHead(version: .http1_1, method: .GET, uri: uri, headers: headers)
+            send([.head(head), .end(nil)], to: errorTarget)
+            if let link = upstream, !link.connecting { link.handler.flush() }
         }
-        current.isErrorFetch = true
-        current.statusOverride = status
-        exchange = current
-        var uri = errorTarget.pathPrefix
-        uri += "/\(status.code)?url="
-        uri += RoutePath.percentEncodeComponent(current.originalURI)
-        var headers = HTTPHeaders()
-        headers.add(name: "Host", value: errorTarget.hostHeader)
-        headers.add(name: "Accept", value: "text/html")
-        let head = HTTPRequestHead(version: .http1_1, method: .GET, uri: uri, headers: headers)
-        send([.head(head), .end(nil)], to: errorTarget)
-        if let link = upstream, !link.connecting { link.handler.flush() }
     }
 
     /// A small plain-text error response.
     func respondPlain(_ status: HTTPResponseStatus) {
-        guard let context, var current = exchange else { return }
-        current.discardRequestBody = true
+        guard let context, let current = exchange else { return }
         let text = "\(status.code) \(status.reasonPhrase)\n"
         var body = context.channel.allocator.buffer(capacity: text.utf8.count)
         body.writeString(text)
@@ -46,29 +39,24 @@ extension ProxyHandler {
         if !current.keepAlive { headers.add(name: "Connection", value: "close") }
         let version: HTTPVersion = current.clientVersion.minor == 0 ? .http1_0 : .http1_1
         if current.keepAlive && version.minor == 0 { headers.add(name: "Connection", value: "keep-alive") }
-        current.responseStarted = true
         context.write(wrapOutboundOut(.head(HTTPResponseHead(version: version, status: status, headers: headers))), promise: nil)
         if !current.isHead {
             context.write(wrapOutboundOut(.body(.byteBuffer(body))), promise: nil)
         }
-        if current.requestDone {
-            finishExchange(current, trailers: nil)
-        } else {
-            current.awaitingRequestEnd = true
-            exchange = current
-            context.flush()
+        switch exchange?.plainAnswerWritten() {
+        case .finishResponse?: finishExchange(trailers: nil)
+        case .awaitRequestEnd?: context.flush()
+        case nil: break
         }
     }
 
     /// A bare `HTTP/1.1 <code>` answer for failed upgrade requests; the connection is closed.
     private func respondBare(_ status: HTTPResponseStatus) {
-        guard let context, var current = exchange else { return }
-        current.keepAlive = false
-        current.requestDone = true
+        guard let context else { return }
         var headers = HTTPHeaders()
         headers.add(name: "Content-Length", value: "0")
         headers.add(name: "Connection", value: "close")
         context.write(wrapOutboundOut(.head(HTTPResponseHead(version: .http1_1, status: status, headers: headers))), promise: nil)
-        finishExchange(current, trailers: nil)
+        finishExchange(trailers: nil)
     }
 }

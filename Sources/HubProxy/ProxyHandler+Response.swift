@@ -4,40 +4,31 @@ import NIOHTTP1
 /// Upstream → client: response streaming and exchange completion.
 extension ProxyHandler {
     func upstreamReceived(_ part: HTTPClientResponsePart, from handler: UpstreamHandler) {
-        guard upstream?.handler === handler, let context, var current = exchange else {
+        guard upstream?.handler === handler, let context, exchange != nil else {
             handler.detachAndClose()
             return
         }
         switch part {
         case .head(let head):
-            if head.status.code < 200 && head.status != .switchingProtocols { return }
+            guard let action = exchange?.upstreamHeadReceived(head) else { return }
+            if case .ignore = action { return }
             if !head.isKeepAlive { upstream?.reusable = false }
-            if head.status == .switchingProtocols && current.isUpgrade && !current.isErrorFetch {
-                current.pendingUpgrade = head
-                exchange = current
-                return
+            if case .write(let clientHead) = action {
+                context.write(wrapOutboundOut(.head(clientHead)), promise: nil)
             }
-            if current.isUpgrade { current.keepAlive = false }
-            let clientHead = ProxyHeaders.clientResponse(head, exchange: &current)
-            current.responseStarted = true
-            current.responseSucceeded = head.status.code < 300 && current.statusOverride == nil
-            exchange = current
-            context.write(wrapOutboundOut(.head(clientHead)), promise: nil)
         case .body(let buffer):
             context.write(wrapOutboundOut(.body(.byteBuffer(buffer))), promise: nil)
         case .end(let trailers):
-            if let upgradeHead = current.pendingUpgrade {
-                completeUpgrade(upgradeHead, route: current.route, handler: handler)
-                return
-            }
-            if current.responseSucceeded { current.route?.touch() }
-            if !current.requestDone && current.discardRequestBody {
-                current.awaitingRequestEnd = true
-                exchange = current
+            guard let (action, touchRoute) = exchange?.upstreamEndReceived() else { return }
+            if touchRoute { exchange?.route?.touch() }
+            switch action {
+            case .completeUpgrade(let upgradeHead):
+                completeUpgrade(upgradeHead, route: exchange?.route, handler: handler)
+            case .awaitRequestEnd:
                 context.flush()
-                return
+            case .finishResponse:
+                finishExchange(trailers: trailers)
             }
-            finishExchange(current, trailers: trailers)
         }
     }
 
@@ -47,14 +38,13 @@ extension ProxyHandler {
     }
 
     /// Writes the response end and either readies the connection for the next request or closes it.
-    func finishExchange(_ finished: ProxyExchange, trailers: HTTPHeaders?) {
-        guard let context else { return }
+    func finishExchange(trailers: HTTPHeaders?) {
+        guard let context, let finished = exchange else { return }
         exchange = nil
-        let keepAlive = finished.keepAlive && finished.requestDone
-        if !finished.requestDone || !(upstream?.reusable ?? true) {
+        if !finished.requestEnded || !(upstream?.reusable ?? true) {
             dropUpstream()
         }
-        if keepAlive {
+        if finished.keepsConnectionOpen {
             context.writeAndFlush(wrapOutboundOut(.end(trailers)), promise: nil)
             resumeReadingIfPossible()
         } else {
@@ -68,24 +58,23 @@ extension ProxyHandler {
     func upstreamClosed(_ handler: UpstreamHandler) {
         guard upstream?.handler === handler else { return }
         upstream = nil
-        guard let current = exchange else { return }
-        if current.pendingUpgrade != nil { return }
-        if current.responseStarted {
-            // Upstream went away mid-response: the client cannot get a complete answer.
+        switch exchange?.upstreamClosed() {
+        case .closeClient?:
             exchange = nil
             context?.close(promise: nil)
-        } else {
+        case .fail?:
             upstreamFailed()
+        case .ignore?, nil:
+            break
         }
     }
 
     /// The upstream could not be reached or closed before answering.
     func upstreamFailed() {
-        guard let current = exchange else { return }
-        if current.isErrorFetch {
-            respondPlain(current.statusOverride ?? .serviceUnavailable)
-        } else {
-            respondWithError(.serviceUnavailable)
+        switch exchange?.upstreamFailed() {
+        case .plain(let status)?: respondPlain(status)
+        case .error(let status)?: respondWithError(status)
+        case nil: break
         }
     }
 

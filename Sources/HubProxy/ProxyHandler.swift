@@ -27,7 +27,7 @@ final class ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler {
     var context: ChannelHandlerContext?
     var clientIP: String?
     var listenPort = 0
-    var exchange: ProxyExchange?
+    var exchange: ProxyExchangeStateMachine?
     var upstream: UpstreamLink?
     /// Request parts waiting for the upstream connection to come up.
     var buffered: [HTTPClientRequestPart] = []
@@ -60,15 +60,15 @@ final class ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler {
         case .body(let buffer):
             forwardRequestPart(.body(.byteBuffer(buffer)))
         case .end(let trailers):
-            guard var current = exchange else { return }
-            current.requestDone = true
-            exchange = current
-            if current.awaitingRequestEnd {
-                finishExchange(current, trailers: nil)
-                return
+            switch exchange?.requestEndReceived() {
+            case .finishResponse?:
+                finishExchange(trailers: nil)
+            case .forwardEnd?:
+                sendRequestPart(.end(trailers))
+                if let link = upstream, !link.connecting { link.handler.flush() }
+            case .none?, nil:
+                break
             }
-            forwardRequestPart(.end(trailers))
-            if let link = upstream, !link.connecting { link.handler.flush() }
         }
     }
 
@@ -78,7 +78,13 @@ final class ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler {
     }
 
     private func forwardRequestPart(_ part: HTTPClientRequestPart) {
-        guard let exchange, !exchange.discardRequestBody, let link = upstream else { return }
+        guard exchange?.forwardsRequestBody == true else { return }
+        sendRequestPart(part)
+    }
+
+    /// Sends a request part upstream, or buffers it while the connection is coming up.
+    private func sendRequestPart(_ part: HTTPClientRequestPart) {
+        guard let link = upstream else { return }
         if link.connecting {
             buffered.append(part)
         } else {
@@ -88,16 +94,14 @@ final class ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler {
 
     private func startExchange(_ head: HTTPRequestHead) {
         let isUpgrade = ProxyHeaders.isUpgrade(head)
-        var newExchange = ProxyExchange(head: head, isUpgrade: isUpgrade)
         let path = head.uri.firstIndex(of: "?").map { String(head.uri[..<$0]) } ?? head.uri
-        guard let match = settings.routes.lookup(path: path) else {
-            exchange = newExchange
+        let match = settings.routes.lookup(path: path)
+        exchange = ProxyExchangeStateMachine(head: head, isUpgrade: isUpgrade, route: match?.entry)
+        guard let match else {
             respondWithError(.notFound)
             return
         }
         match.touch()
-        newExchange.route = match.entry
-        exchange = newExchange
         let target = match.entry.target
         let upstreamHead = ProxyHeaders.upstreamRequest(
             head, target: target, isUpgrade: isUpgrade, clientIP: clientIP, listenPort: listenPort)
@@ -178,8 +182,7 @@ final class ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler {
     // MARK: - Back-pressure
 
     func read(context: ChannelHandlerContext) {
-        if let exchange, !exchange.requestDone, !exchange.discardRequestBody, let link = upstream,
-            link.connecting || !link.handler.isWritable
+        if exchange?.forwardsRequestBody == true, let link = upstream, link.connecting || !link.handler.isWritable
         {
             readPending = true
             return

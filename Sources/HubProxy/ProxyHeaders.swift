@@ -44,14 +44,12 @@ enum ProxyHeaders {
     /// The response head sent to the client. Adjusts framing for the client's HTTP version and
     /// for responses without a body, and may turn keep-alive off (close-delimited bodies).
     static func clientResponse(
-        _ head: HTTPResponseHead, exchange: inout ProxyExchange
+        _ head: HTTPResponseHead, status: HTTPResponseStatus, clientVersion: HTTPVersion, isHead: Bool, keepAlive: inout Bool
     ) -> HTTPResponseHead {
         var headers = head.headers
         removeHopByHop(&headers)
-        let status = exchange.statusOverride ?? head.status
-        let clientVersion = exchange.clientVersion
         // Whether a body follows is decided by the upstream's status (the body comes from upstream).
-        let hasBody = !exchange.isHead && head.status.code >= 200 && head.status != .noContent
+        let hasBody = !isHead && head.status.code >= 200 && head.status != .noContent
             && head.status != .notModified
         let chunked = headers[canonicalForm: "transfer-encoding"].contains { $0.lowercased() == "chunked" }
         let hasLength = headers.contains(name: "content-length")
@@ -60,14 +58,14 @@ enum ProxyHeaders {
         } else if clientVersion.minor == 0 {
             if chunked {
                 headers.remove(name: "transfer-encoding")
-                exchange.keepAlive = false
+                keepAlive = false
             } else if !hasLength {
-                exchange.keepAlive = false
+                keepAlive = false
             }
         } else if !chunked && !hasLength {
             headers.add(name: "Transfer-Encoding", value: "chunked")
         }
-        if !exchange.keepAlive {
+        if !keepAlive {
             headers.add(name: "Connection", value: "close")
         } else if clientVersion.minor == 0 {
             headers.add(name: "Connection", value: "keep-alive")
