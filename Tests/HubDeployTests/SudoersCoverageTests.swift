@@ -37,22 +37,6 @@ final class SudoersCoverageTests: XCTestCase {
         }
     }
 
-    func configuration(_ slurm: String) throws -> HubConfiguration {
-        let yaml = """
-            hub: {public_bind: "127.0.0.1:8000"}
-            spawner:
-              kind: slurm
-              slurm:
-                login_nodes: [login1.example.org]
-                partitions: [{name: debug}]
-            \(slurm.split(separator: "\n").map { "    " + $0 }.joined(separator: "\n"))
-            """
-        let url = FileManager.default.temporaryDirectory.appendingPathComponent("slurmhub-\(UUID().uuidString).yaml")
-        try Data(yaml.utf8).write(to: url)
-        defer { try? FileManager.default.removeItem(at: url) }
-        return try ConfigLoader.load(path: url.path, environment: [:])
-    }
-
     /// The argv sudo would run for each rule of the generated fragment (`*` kept as a wildcard).
     func rules(in sudoers: String) throws -> [[String]] {
         // Join continuation lines, then read the command lists of the Cmnd_Alias lines.
@@ -114,7 +98,7 @@ final class SudoersCoverageTests: XCTestCase {
     }
 
     func check(_ slurm: String, expectedPrograms: Set<String>, file: StaticString = #filePath, line: UInt = #line) async throws {
-        let config = try configuration(slurm)
+        let config = try slurmConfiguration(slurm)
         let (commands, sudoers) = try await spawnThroughEveryCommand(config)
         let prefix = config.spawner.slurm.sudo
         let sudoCommands = commands.filter { Array($0.prefix(prefix.count)) == prefix }
