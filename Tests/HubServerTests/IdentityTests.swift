@@ -46,6 +46,17 @@ final class IdentityTests: XCTestCase {
         }
     }
 
+    func testAnErrorPageOfALoggedInUserKeepsTheirNavigation() async throws {
+        let hub = try await PageHub.make()
+        try await hub.app.test(.router) { client in
+            let browser = Browser()
+            try await browser.login(client, as: "alice", password: hub.password)
+            let page = try await browser.get(client, "/hub/admin")
+            XCTAssertEqual(page.status, .forbidden)
+            XCTAssertTrue(page.text.contains("Logout alice"), "the header shows who is logged in")
+        }
+    }
+
     func testABadTokenHeaderIsNotRescuedByTheCookie() async throws {
         let hub = try await PageHub.make()
         try await hub.app.test(.router) { client in

@@ -64,7 +64,10 @@ struct PageErrorMiddleware: RouterMiddleware {
         do {
             return try await next(request, context)
         } catch {
-            return ErrorAnswer(error, request: request, logger: context.logger).page(components, user: context.loginUser)
+            // This middleware runs outside the identity middleware (so that its errors become pages too), so the
+            // context here has no login user yet: the page's header looks it up itself.
+            let user = try? await components.cookieUser(request)
+            return ErrorAnswer(error, request: request, logger: context.logger).page(components, user: user ?? nil)
         }
     }
 }
