@@ -160,6 +160,9 @@ public enum DefaultConfig {
       api_bind: 127.0.0.1:8001
       # Token for the route API; empty: generated into data_dir/proxy-token.
       auth_token_file: ""
+      # Addresses or CIDR networks (e.g. [10.0.0.5/32]) of a TLS terminator or load balancer in front of the proxy:
+      # only their X-Forwarded-For/Proto/Host/Port headers are passed on; every other client's are replaced.
+      trusted_proxies: []
     log:
       # trace, debug, info, notice, warning, error, critical
       level: info

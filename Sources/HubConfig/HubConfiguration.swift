@@ -1,4 +1,5 @@
 import Foundation
+import HubModel
 
 /// The whole configuration, as decoded from the merged YAML tree.
 public struct HubConfiguration: Sendable, Codable, Equatable {
@@ -121,9 +122,12 @@ public struct ProxySection: Sendable, Codable, Equatable {
     /// The CHP-compatible route API's address; nil (`""` in the file) runs none.
     public var apiBind: ListenAddress?
     public var authTokenFile: String
+    /// Peers whose `X-Forwarded-*` headers the proxy keeps (a TLS terminator in front); every other client's are
+    /// replaced. Also exempt from `hub.http.max_connections_per_client`.
+    public var trustedProxies: [IPNetwork]
 
     enum CodingKeys: String, CodingKey {
-        case apiBind = "api_bind", authTokenFile = "auth_token_file"
+        case apiBind = "api_bind", authTokenFile = "auth_token_file", trustedProxies = "trusted_proxies"
     }
 
     public init(from decoder: any Decoder) throws {
@@ -131,12 +135,14 @@ public struct ProxySection: Sendable, Codable, Equatable {
         let raw = try container.decode(String.self, forKey: .apiBind)
         apiBind = raw.isEmpty ? nil : try container.decode(ListenAddress.self, forKey: .apiBind)
         authTokenFile = try container.decode(String.self, forKey: .authTokenFile)
+        trustedProxies = try container.decode([IPNetwork].self, forKey: .trustedProxies)
     }
 
     public func encode(to encoder: any Encoder) throws {
         var container = encoder.container(keyedBy: CodingKeys.self)
         try container.encode(apiBind?.description ?? "", forKey: .apiBind)
         try container.encode(authTokenFile, forKey: .authTokenFile)
+        try container.encode(trustedProxies, forKey: .trustedProxies)
     }
 }
 

@@ -188,6 +188,12 @@ struct ProxyExchangeStateMachine {
         return .fetchErrorPage(status)
     }
 
+    /// The request is malformed: it gets a plain 400, its body is dropped and the connection closes after the answer.
+    mutating func rejectMalformed() {
+        keepAlive = false
+        if requestBody == .forwarding { requestBody = .discarding }
+    }
+
     enum PlainAction: Equatable {
         case finishResponse
         case awaitRequestEnd

@@ -27,6 +27,15 @@ extension ProxyHandler {
         }
     }
 
+    /// Answers a request the proxy will not forward with a plain 400 and closes the connection afterwards: what
+    /// follows on it cannot be trusted to be a request boundary.
+    func rejectMalformedRequest() {
+        guard exchange != nil else { return }
+        exchange?.rejectMalformed()
+        buffered = []
+        respondPlain(.badRequest)
+    }
+
     /// A small plain-text error response.
     func respondPlain(_ status: HTTPResponseStatus) {
         guard let context, let current = exchange else { return }

@@ -1,3 +1,4 @@
+import HubModel
 import Logging
 import NIOCore
 import NIOHTTP1
@@ -25,8 +26,7 @@ final class ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler {
     let codecs: ClientCodecs
     let logger: Logger
     var context: ChannelHandlerContext?
-    var clientIP: String?
-    var listenPort = 0
+    var forwarded = ForwardedFor(clientIP: nil, scheme: "http", trusted: false)
     var exchange: ProxyExchangeStateMachine?
     var upstream: UpstreamLink?
     /// Request parts waiting for the upstream connection to come up.
@@ -43,8 +43,9 @@ final class ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler {
 
     func handlerAdded(context: ChannelHandlerContext) {
         self.context = context
-        clientIP = context.channel.remoteAddress?.ipAddress
-        listenPort = context.channel.localAddress?.port ?? 0
+        let clientIP = context.channel.remoteAddress?.ipAddress
+        forwarded = ForwardedFor(clientIP: clientIP, scheme: settings.scheme,
+                                 trusted: settings.trustedProxies.containsAddress(clientIP))
     }
 
     func handlerRemoved(context: ChannelHandlerContext) {
@@ -97,14 +98,20 @@ final class ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler {
         let path = head.uri.firstIndex(of: "?").map { String(head.uri[..<$0]) } ?? head.uri
         let match = settings.routes.lookup(path: path)
         exchange = ProxyExchangeStateMachine(head: head, isUpgrade: isUpgrade, route: match?.entry)
+        guard !ProxyHeaders.connectionNamesProtectedHeader(head) else {
+            logger.notice("refused a request whose Connection header names a framing header",
+                          metadata: ["client": "\(forwarded.clientIP ?? "?")", "connection":
+                                        "\(head.headers[canonicalForm: "connection"].joined(separator: ","))"])
+            rejectMalformedRequest()
+            return
+        }
         guard let match else {
             respondWithError(.notFound)
             return
         }
         match.touch()
         let target = match.entry.target
-        let upstreamHead = ProxyHeaders.upstreamRequest(
-            head, target: target, isUpgrade: isUpgrade, clientIP: clientIP, listenPort: listenPort)
+        let upstreamHead = ProxyHeaders.upstreamRequest(head, target: target, isUpgrade: isUpgrade, forwarded: forwarded)
         send([.head(upstreamHead)], to: target)
     }
 

@@ -8,32 +8,26 @@ enum ProxyHeaders {
         return head.headers[canonicalForm: "connection"].contains { $0.lowercased() == "upgrade" }
     }
 
+    /// Headers that `Connection` must never name: dropping them as hop-by-hop would change the request's framing
+    /// or target between the proxy and the upstream (request smuggling). Such a request is answered 400.
+    static let protectedHeaders: Set<String> = ["content-length", "transfer-encoding", "host"]
+
+    /// Whether the request's `Connection` header names a framing header (``protectedHeaders``).
+    static func connectionNamesProtectedHeader(_ head: HTTPRequestHead) -> Bool {
+        head.headers[canonicalForm: "connection"].contains { protectedHeaders.contains($0.lowercased()) }
+    }
+
     /// The request head sent upstream: full original path and query (after the target's path
     /// prefix), `Host` unchanged, hop-by-hop headers removed (except for upgrades) and the
-    /// `X-Forwarded-*` headers added.
+    /// `X-Forwarded-*` headers set from the connection (``ForwardedFor``).
     static func upstreamRequest(
-        _ head: HTTPRequestHead, target: UpstreamTarget, isUpgrade: Bool, clientIP: String?, listenPort: Int
+        _ head: HTTPRequestHead, target: UpstreamTarget, isUpgrade: Bool, forwarded: ForwardedFor
     ) -> HTTPRequestHead {
         var headers = head.headers
         if !isUpgrade {
             removeHopByHop(&headers)
         }
-        if let clientIP {
-            if let existing = headers.first(name: "x-forwarded-for") {
-                headers.replaceOrAdd(name: "X-Forwarded-For", value: existing + ", " + clientIP)
-            } else {
-                headers.add(name: "X-Forwarded-For", value: clientIP)
-            }
-        }
-        if !headers.contains(name: "x-forwarded-proto") {
-            headers.add(name: "X-Forwarded-Proto", value: "http")
-        }
-        if !headers.contains(name: "x-forwarded-host"), let host = headers.first(name: "host") {
-            headers.add(name: "X-Forwarded-Host", value: host)
-        }
-        if !headers.contains(name: "x-forwarded-port") {
-            headers.add(name: "X-Forwarded-Port", value: String(listenPort))
-        }
+        forwarded.apply(to: &headers)
         if head.version.minor == 0, !headers.contains(name: "host") {
             headers.add(name: "Host", value: target.hostHeader)
         }

@@ -1,3 +1,4 @@
+import HubModel
 import Logging
 import NIOCore
 import NIOHTTP1
@@ -14,17 +15,53 @@ public final class ProxyServer: Sendable {
     private let logger: Logger
     private let registry = ChannelRegistry()
 
+    /// What a proxy listener is: its address, error pages and whom it trusts.
+    public struct Configuration: Sendable {
+        /// Address to listen on, e.g. `"0.0.0.0"`.
+        public var host: String
+        /// Port to listen on (`0` picks a free port; see ``ProxyServer/start()``).
+        public var port: Int
+        /// Base URL of the error page service, e.g. `"http://127.0.0.1:8081/hub/error"`; 404/503 pages are fetched
+        /// from `{errorTarget}/{code}?url=…`. Plain text when `nil`.
+        public var errorTarget: String?
+        /// Peers whose `X-Forwarded-*` headers are passed on (``ForwardedFor``).
+        public var trustedProxies: [IPNetwork]
+
+        public init(host: String, port: Int, errorTarget: String? = nil, trustedProxies: [IPNetwork] = []) {
+            self.host = host
+            self.port = port
+            self.errorTarget = errorTarget
+            self.trustedProxies = trustedProxies
+        }
+    }
+
     /// Creates a proxy server; nothing is bound until ``start()`` or ``run()``.
     ///
     /// - Parameters:
     ///   - routes: the route table to consult for every request.
-    ///   - host: address to listen on, e.g. `"0.0.0.0"`.
-    ///   - port: port to listen on (`0` picks a free port; see ``start()``).
-    ///   - errorTarget: base URL of the error page service, e.g. `"http://127.0.0.1:8081/hub/error"`;
-    ///     404/503 pages are fetched from `{errorTarget}/{code}?url=…`. Plain text when `nil`.
+    ///   - configuration: address, error pages, trusted peers.
     ///   - eventLoopGroup: the event loops serving client and upstream connections.
     ///   - logger: the logger.
     public init(
+        routes: InProcessRouteTable,
+        configuration: Configuration,
+        eventLoopGroup: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton,
+        logger: Logger = Logger(label: "slurmhub.proxy")
+    ) {
+        self.host = configuration.host
+        self.port = configuration.port
+        self.settings = ProxySettings(
+            routes: routes,
+            errorTarget: configuration.errorTarget.flatMap(UpstreamTarget.init),
+            connectTimeout: .seconds(10),
+            trustedProxies: configuration.trustedProxies,
+            scheme: "http")
+        self.group = eventLoopGroup
+        self.logger = logger
+    }
+
+    /// Creates a proxy server listening on `host:port` that trusts no peer's forwarding headers.
+    public convenience init(
         routes: InProcessRouteTable,
         host: String,
         port: Int,
@@ -32,14 +69,8 @@ public final class ProxyServer: Sendable {
         eventLoopGroup: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton,
         logger: Logger = Logger(label: "slurmhub.proxy")
     ) {
-        self.host = host
-        self.port = port
-        self.settings = ProxySettings(
-            routes: routes,
-            errorTarget: errorTarget.flatMap(UpstreamTarget.init),
-            connectTimeout: .seconds(10))
-        self.group = eventLoopGroup
-        self.logger = logger
+        self.init(routes: routes, configuration: Configuration(host: host, port: port, errorTarget: errorTarget),
+                  eventLoopGroup: eventLoopGroup, logger: logger)
     }
 
     /// Binds the listening socket and returns the bound port.

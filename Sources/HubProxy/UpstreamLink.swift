@@ -1,3 +1,4 @@
+import HubModel
 import NIOCore
 import NIOHTTP1
 
@@ -16,4 +17,8 @@ struct ProxySettings: Sendable {
     let routes: InProcessRouteTable
     let errorTarget: UpstreamTarget?
     let connectTimeout: TimeAmount
+    /// Peers whose `X-Forwarded-*` headers are kept.
+    let trustedProxies: [IPNetwork]
+    /// `https` on a TLS listener.
+    let scheme: String
 }

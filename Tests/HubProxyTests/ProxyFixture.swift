@@ -1,5 +1,6 @@
 import AsyncHTTPClient
 import Foundation
+import HubModel
 import NIOCore
 import NIOHTTP1
 import NIOPosix
@@ -14,11 +15,14 @@ struct ProxyFixture {
     let port: Int
     let client: HTTPClient
 
-    static func start(errorTarget: ((TestUpstream) -> String)? = nil) async throws -> ProxyFixture {
+    static func start(errorTarget: ((TestUpstream) -> String)? = nil,
+                      trustedProxies: [String] = []) async throws -> ProxyFixture {
         let routes = InProcessRouteTable()
         let upstream = try await TestUpstream.start()
         let proxy = ProxyServer(
-            routes: routes, host: "127.0.0.1", port: 0, errorTarget: errorTarget?(upstream))
+            routes: routes,
+            configuration: .init(host: "127.0.0.1", port: 0, errorTarget: errorTarget?(upstream),
+                                 trustedProxies: trustedProxies.compactMap(IPNetwork.init)))
         let port = try await proxy.start()
         let client = HTTPClient.shared
         return ProxyFixture(routes: routes, upstream: upstream, proxy: proxy, port: port, client: client)

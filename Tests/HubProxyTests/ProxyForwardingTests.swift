@@ -21,17 +21,66 @@ final class ProxyForwardingTests: XCTestCase {
         XCTAssertEqual(head.headers["x-forwarded-for"], ["127.0.0.1"])
         XCTAssertEqual(head.headers["x-forwarded-proto"], ["http"])
         XCTAssertEqual(head.headers["x-forwarded-host"], ["hub.example.org:8000"])
-        XCTAssertEqual(head.headers["x-forwarded-port"], ["\(fixture.port)"])
+        XCTAssertEqual(head.headers["x-forwarded-port"], ["8000"])
     }
 
-    func testAppendsToExistingForwardedFor() async throws {
+    /// A client's own forwarding headers are replaced by what the proxy saw.
+    func testReplacesAnUntrustedClientsForwardingHeaders() async throws {
         let fixture = try await ProxyFixture.start()
         try fixture.routes.setRoute("/", target: fixture.upstream.url)
-        _ = try await fixture.get("/hub/", headers: [("X-Forwarded-For", "10.0.0.1"), ("X-Forwarded-Proto", "https")])
+        _ = try await fixture.get("/hub/", headers: [
+            ("Host", "hub.example.org"), ("X-Forwarded-For", "10.0.0.1"), ("X-Forwarded-Proto", "https"),
+            ("X-Forwarded-Host", "evil.example"), ("X-Forwarded-Port", "1"), ("Forwarded", "for=10.0.0.1;host=evil.example"),
+        ])
+        await fixture.stop()
+        let head = try XCTUnwrap(fixture.upstream.requests.last?.head)
+        XCTAssertEqual(head.headers["x-forwarded-for"], ["127.0.0.1"])
+        XCTAssertEqual(head.headers["x-forwarded-proto"], ["http"])
+        XCTAssertEqual(head.headers["x-forwarded-host"], ["hub.example.org"])
+        XCTAssertEqual(head.headers["x-forwarded-port"], ["80"])
+        XCTAssertEqual(head.headers["forwarded"], [])
+    }
+
+    /// A trusted proxy in front (a TLS terminator) keeps its headers; its address is appended.
+    func testKeepsATrustedProxysForwardingHeaders() async throws {
+        let fixture = try await ProxyFixture.start(trustedProxies: ["127.0.0.0/8"])
+        try fixture.routes.setRoute("/", target: fixture.upstream.url)
+        _ = try await fixture.get("/hub/", headers: [
+            ("Host", "hub.example.org"), ("X-Forwarded-For", "10.0.0.1"), ("X-Forwarded-Proto", "https"),
+            ("X-Forwarded-Host", "jupyter.example.org"),
+        ])
         await fixture.stop()
         let head = try XCTUnwrap(fixture.upstream.requests.last?.head)
         XCTAssertEqual(head.headers["x-forwarded-for"], ["10.0.0.1, 127.0.0.1"])
         XCTAssertEqual(head.headers["x-forwarded-proto"], ["https"])
+        XCTAssertEqual(head.headers["x-forwarded-host"], ["jupyter.example.org"])
+    }
+
+    /// `Connection: content-length` would make the proxy drop the framing header and forward the body, which holds
+    /// a second request, as a request of its own: refused with 400, the connection closed, nothing forwarded.
+    func testAConnectionHeaderNamingAFramingHeaderIsRefused() async throws {
+        let fixture = try await ProxyFixture.start()
+        try fixture.routes.setRoute("/", target: fixture.upstream.url)
+        let smuggled = "GET /user/bob/api HTTP/1.1\r\nHost: example.org\r\nX-Forwarded-For: 10.9.9.9\r\n\r\n"
+        var replies: [String] = []
+        for named in ["content-length", "Transfer-Encoding", "host", "keep-alive, Content-Length"] {
+            let request = "POST /user/alice/x HTTP/1.1\r\nHost: example.org\r\nConnection: \(named)\r\n"
+                + "Content-Length: \(smuggled.utf8.count)\r\n\r\n" + smuggled
+            let result = try await RawClient.converse(port: fixture.port, [RawStep(send: request) { _ in false }])
+            XCTAssertTrue(result.closed, named)
+            replies += result.replies
+        }
+        await fixture.stop()
+        for reply in replies { XCTAssertTrue(reply.hasPrefix("HTTP/1.1 400"), reply) }
+        XCTAssertEqual(fixture.upstream.requests.count, 0)
+    }
+
+    func testForwardedForParsesNetworksAndPorts() {
+        XCTAssertEqual(ForwardedFor.port(ofHost: "hub.example.org:8443"), "8443")
+        XCTAssertNil(ForwardedFor.port(ofHost: "hub.example.org"))
+        XCTAssertNil(ForwardedFor.port(ofHost: "[::1]"))
+        XCTAssertEqual(ForwardedFor.port(ofHost: "[::1]:9"), "9")
+        XCTAssertNil(ForwardedFor.port(ofHost: "a:b"))
     }
 
     func testLongestPrefixRoutingThroughProxy() async throws {

@@ -47,6 +47,9 @@ struct HubMiddleware: RouterMiddleware {
             response.headers[.xFrameOptions] = "DENY"
         }
         response.headers[.xContentTypeOptions] = "nosniff"
+        if let location = response.headers[.location] {
+            response.headers[.location] = HubURLs.sameOriginLocation(location)
+        }
         let handler = context.coreContext.endpointPath.value ?? "unknown"
         components.metrics.requestDuration(method: request.method.rawValue, handler: handler, code: response.status.code)
             .recordNanoseconds((ContinuousClock.now - started).nanoseconds)

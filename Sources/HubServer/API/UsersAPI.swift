@@ -41,7 +41,7 @@ struct UsersAPI {
             var params = query.map { ($0.key, $0.value) }.filter { $0.0 != "offset" && $0.0 != "limit" }
                 .map { "\($0.0)=\($0.1)" }
             params += ["offset=\(offset + limit)", "limit=\(limit)"]
-            let url = Self.absoluteURL(request, path: request.uri.path) + "?" + params.joined(separator: "&")
+            let url = HubURLs.absoluteBase(components.config) + request.uri.path + "?" + params.joined(separator: "&")
             next = .object(["offset": .number(Double(offset + limit)), "limit": .number(Double(limit)), "url": .string(url)])
         }
         return JSONResponse.make(.object([
@@ -51,14 +51,6 @@ struct UsersAPI {
                 "total": .number(Double(total)), "next": next,
             ]),
         ]))
-    }
-
-    /// Absolute URL of a path on the host the request was addressed to.
-    static func absoluteURL(_ request: Request, path: String) -> String {
-        let proto = request.headers[.xForwardedProto]?.split(separator: ",").first
-            .map { $0.trimmingCharacters(in: .whitespaces) } ?? "http"
-        let host = request.headers[.xForwardedHost] ?? request.head.authority ?? "localhost"
-        return "\(proto)://\(host)\(path)"
     }
 
     /// `{"usernames": [...], "admin": bool}`: all names checked first, existing ones skipped.

@@ -33,9 +33,12 @@ public enum HubApplication {
         let app = Application(router: router, configuration: .init(address: .hostname(apiBind.host, port: apiBind.port),
                                                                     serverName: nil),
                               onServerRunning: { _ in await readiness.done(.hubAPI) }, logger: logger)
-        let proxy = ProxyServer(routes: parts.routes, host: publicBind.host, port: publicBind.port,
-                                errorTarget: HubURLs.hubTarget(config) + "/hub/error",
-                                logger: Logger(label: "slurmhub.proxy"))
+        let proxy = ProxyServer(
+            routes: parts.routes,
+            configuration: .init(host: publicBind.host, port: publicBind.port,
+                                 errorTarget: HubURLs.hubTarget(config) + "/hub/error",
+                                 trustedProxies: config.proxy.trustedProxies),
+            logger: Logger(label: "slurmhub.proxy"))
         var services: [any Service] = [
             app,
             ListenerService(step: .proxy, readiness: readiness, start: { _ = try await proxy.start() },

@@ -148,6 +148,23 @@ enum HubURLs {
         return "http://\(ListenAddress("\(host):\(bind.port)").map(\.description) ?? host)"
     }
 
+    /// The base of absolute URLs the hub writes (pagination's `next.url`): `hub.public_url`, else the hub's API
+    /// address as servers reach it. Never a request's `Host` or `X-Forwarded-*` headers, which a client chooses.
+    static func absoluteBase(_ config: HubConfiguration) -> String {
+        let configured = config.hub.publicURL
+        guard !configured.isEmpty else { return apiURLForServers(config) }
+        return configured.hasSuffix("/") ? String(configured.dropLast()) : configured
+    }
+
+    /// A redirect target as the hub sends it: a path (`/…`) keeps one leading slash, so that no path the client
+    /// chose (`/hub//evil.example/…`) becomes a protocol-relative URL (`//evil.example/…`) or a backslash variant
+    /// browsers read the same way; absolute URLs pass unchanged.
+    static func sameOriginLocation(_ location: String) -> String {
+        guard location.hasPrefix("/") || location.hasPrefix("\\") else { return location }
+        let rest = location.drop { $0 == "/" || $0 == "\\" }
+        return "/" + rest
+    }
+
     /// Base URL the servers use to reach the hub (`hub.api_url_for_servers`, else the hub target).
     static func apiURLForServers(_ config: HubConfiguration) -> String {
         let configured = config.hub.apiURLForServers
