@@ -38,6 +38,7 @@ extension ConfigLoader {
         if !(hub.configWatchInterval >= 0) {
             throw ConfigError("hub.config_watch_interval must be 0 (off) or a number of seconds")
         }
+        try hub.http.validate()
         try validateAuth(config.auth, publicBind: hub.publicBind, publicURL: hub.publicURL, policy: policy)
         try validateSpawner(config.spawner)
         var serviceNames: Set<String> = []

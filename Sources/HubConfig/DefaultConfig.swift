@@ -34,6 +34,17 @@ public enum DefaultConfig {
       # Seconds between checks of the config file, ui.templates_dir, the job template and the login nodes'
       # known_hosts for changes, which are then applied live like a SIGHUP (0 = only on SIGHUP).
       config_watch_interval: 2
+      # Connection hygiene on both listeners (proxy and hub API).
+      http:
+        # Seconds from accepting a connection until its request headers must be complete (slowloris).
+        header_timeout: 20
+        # Seconds a kept-alive connection may wait for its next request (WebSockets are exempt).
+        idle_timeout: 120
+        # Connections open at once per listener; lowered at start to what the descriptor limit allows.
+        max_connections: 20000
+        # Connections open at once from one client address per listener (proxy.trusted_proxies and, on the
+        # hub API, loopback are exempt).
+        max_connections_per_client: 500
     auth:
       kind: dev
       dev:

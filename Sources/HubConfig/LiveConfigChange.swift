@@ -27,6 +27,7 @@ public struct LiveConfigChange: Sendable, Equatable {
         keep("hub.data_dir", \.hub.dataDir)
         keep("hub.username_pattern", \.hub.usernamePattern)
         keep("hub.max_body_size", \.hub.maxBodySize)
+        keep("hub.http", \.hub.http)
         keep("auth.kind", \.auth.kind)
         keep("spawner.kind", \.spawner.kind)
         keep("spawner.local", \.spawner.local)

@@ -53,6 +53,9 @@ extension ContainerSpec {
     /// `keep-id` mapped onto the image's non-root user (podman 4.3+).
     var userNamespace: String { "keep-id:uid=\(Self.imageUser),gid=\(Self.imageUser)" }
 
+    /// `LimitNOFILE=` of both units.
+    static let descriptorLimit = 524_288
+
     /// The `[Service]` settings both units share.
     var serviceSettings: [(key: String, value: String)] {
         [
@@ -61,6 +64,9 @@ extension ContainerSpec {
             // Includes pulling the image on the first start.
             ("TimeoutStartSec", "900"),
             ("WatchdogSec", "\(Self.watchdogSeconds)"),
+            // Soft and hard descriptor limit for podman, conmon and so the hub (which raises its soft limit to the
+            // hard one and fits hub.http.max_connections to it): 524288 is the user manager's usual hard limit.
+            ("LimitNOFILE", "\(Self.descriptorLimit)"),
             // The main process is conmon, which does not pass SIGHUP on: signal the container itself.
             ("ExecReload", "/usr/bin/podman kill --signal HUP \(Self.name)"),
         ]

@@ -55,9 +55,10 @@ final class ChannelRegistry: Sendable {
 }
 
 extension ChannelRegistry {
-    /// Binds a server with the options both of the module's servers use, tracking its connections;
-    /// `configure` adds the HTTP handlers to each accepted connection. Returns the bound port.
-    func bind(group: any EventLoopGroup, host: String, port: Int, backlog: Int32, what: String, logger: Logger,
+    /// Binds a server with the options both of the module's servers use, tracking its connections and closing
+    /// those `gate` turns away; `configure` adds the HTTP handlers to each accepted connection. Returns the bound port.
+    func bind(group: any EventLoopGroup, host: String, port: Int, backlog: Int32, what: String,
+              gate: ConnectionGate? = nil, logger: Logger,
               configure: @escaping @Sendable (any Channel) throws -> Void) async throws -> Int {
         let channel = try await ServerBootstrap(group: group)
             .serverChannelOption(.backlog, value: backlog)
@@ -65,7 +66,7 @@ extension ChannelRegistry {
             .childChannelOption(.tcpOption(.tcp_nodelay), value: 1)
             .childChannelOption(.maxMessagesPerRead, value: 16)
             .childChannelInitializer { [self] channel in
-                guard register(channel) else { return channel.close() }
+                guard gate?.admit(channel) ?? true, register(channel) else { return channel.close() }
                 return channel.eventLoop.makeCompletedFuture { try configure(channel) }
             }
             .bind(host: host, port: port)

@@ -58,6 +58,7 @@ final class GlueHandler: ChannelDuplexHandler, RemovableChannelHandler {
         }
         upstreamOps.removeHandler(upstream.encoder, promise: nil)
         clientOps.removeHandler(client.codecs.encoder, promise: nil)
+        clientOps.removeHandler(client.codecs.deadline, promise: nil)
         clientOps.removeHandler(client.codecs.pipelining, promise: nil)
         clientOps.removeHandler(client.codecs.errors, promise: nil)
         clientOps.removeHandler(client.proxy, promise: nil)

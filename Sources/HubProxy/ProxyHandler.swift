@@ -8,6 +8,7 @@ import NIOPosix
 struct ClientCodecs {
     let encoder: HTTPResponseEncoder
     let decoder: ByteToMessageHandler<HTTPRequestDecoder>
+    let deadline: ConnectionDeadlineHandler<HTTPServerRequestPart, HTTPServerResponsePart>
     let pipelining: HTTPServerPipelineHandler
     let errors: HTTPServerProtocolErrorHandler
 }

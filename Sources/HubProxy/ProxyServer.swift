@@ -14,6 +14,9 @@ public final class ProxyServer: Sendable {
     private let group: any EventLoopGroup
     private let logger: Logger
     private let registry = ChannelRegistry()
+    private let limits: ConnectionLimits
+    /// The listener's connection counts.
+    public let gate: ConnectionGate
 
     /// What a proxy listener is: its address, error pages and whom it trusts.
     public struct Configuration: Sendable {
@@ -26,12 +29,17 @@ public final class ProxyServer: Sendable {
         public var errorTarget: String?
         /// Peers whose `X-Forwarded-*` headers are passed on (``ForwardedFor``).
         public var trustedProxies: [IPNetwork]
+        /// Timeouts and connection caps (trusted proxies are exempt from the per-client cap).
+        public var limits: ConnectionLimits
 
-        public init(host: String, port: Int, errorTarget: String? = nil, trustedProxies: [IPNetwork] = []) {
+        public init(host: String, port: Int, errorTarget: String? = nil, trustedProxies: [IPNetwork] = [],
+                    limits: ConnectionLimits = ConnectionLimits()) {
             self.host = host
             self.port = port
             self.errorTarget = errorTarget
             self.trustedProxies = trustedProxies
+            self.limits = limits
+            self.limits.exemptFromPerClientCap += trustedProxies
         }
     }
 
@@ -56,6 +64,8 @@ public final class ProxyServer: Sendable {
             connectTimeout: .seconds(10),
             trustedProxies: configuration.trustedProxies,
             scheme: "http")
+        self.limits = configuration.limits
+        self.gate = ConnectionGate(limits: configuration.limits)
         self.group = eventLoopGroup
         self.logger = logger
     }
@@ -76,17 +86,21 @@ public final class ProxyServer: Sendable {
     /// Binds the listening socket and returns the bound port.
     public func start() async throws -> Int {
         let settings = self.settings
-        let logger = self.logger
-        return try await registry.bind(group: group, host: host, port: port, backlog: 1024, what: "proxy", logger: logger) {
-            channel in
+        let (logger, limits) = (self.logger, self.limits)
+        return try await registry.bind(group: group, host: host, port: port, backlog: 1024, what: "proxy", gate: gate,
+                                       logger: logger) { channel in
             let codecs = ClientCodecs(
                 encoder: HTTPResponseEncoder(configuration: Self.encoderConfiguration),
                 decoder: ByteToMessageHandler(HTTPRequestDecoder(leftOverBytesStrategy: .forwardBytes)),
+                deadline: ConnectionDeadlineHandler<HTTPServerRequestPart, HTTPServerResponsePart>(
+                    limits: limits,
+                    isRequestHead: { if case .head = $0 { true } else { false } },
+                    isResponseEnd: { if case .end = $0 { true } else { false } }),
                 pipelining: HTTPServerPipelineHandler(),
                 errors: HTTPServerProtocolErrorHandler())
             let proxy = ProxyHandler(settings: settings, codecs: codecs, logger: logger)
             try channel.pipeline.syncOperations.addHandlers([
-                codecs.encoder, codecs.decoder, codecs.pipelining, codecs.errors, proxy,
+                codecs.encoder, codecs.decoder, codecs.deadline, codecs.pipelining, codecs.errors, proxy,
             ])
         }
     }

@@ -128,6 +128,8 @@ final class SystemdUnitTests: XCTestCase {
             // The container's WATCHDOG_USEC is WatchdogSec=, so the hub pings at half of what systemd enforces.
             let watchdog = try XCTUnwrap(shared.first { $0.key == "WatchdogSec" }.flatMap { Int($0.value) })
             XCTAssertTrue(container.contains { $0.key == "Environment" && $0.value == "WATCHDOG_USEC=\(watchdog * 1_000_000)" })
+            // Both units lift the descriptor limit the hub fits its connection caps to.
+            XCTAssertEqual(shared.first { $0.key == "LimitNOFILE" }?.value, "524288")
             XCTAssertEqual(service["Service"]?.first { $0.key == "Type" }?.value, "notify")
             XCTAssertEqual(service["Service"]?.first { $0.key == "NotifyAccess" }?.value, "all")
             XCTAssertTrue(execStart.contains("--sdnotify=container"))

@@ -16,13 +16,14 @@ struct ProxyFixture {
     let client: HTTPClient
 
     static func start(errorTarget: ((TestUpstream) -> String)? = nil,
-                      trustedProxies: [String] = []) async throws -> ProxyFixture {
+                      trustedProxies: [String] = [],
+                      limits: ConnectionLimits = ConnectionLimits()) async throws -> ProxyFixture {
         let routes = InProcessRouteTable()
         let upstream = try await TestUpstream.start()
         let proxy = ProxyServer(
             routes: routes,
             configuration: .init(host: "127.0.0.1", port: 0, errorTarget: errorTarget?(upstream),
-                                 trustedProxies: trustedProxies.compactMap(IPNetwork.init)))
+                                 trustedProxies: trustedProxies.compactMap(IPNetwork.init), limits: limits))
         let port = try await proxy.start()
         let client = HTTPClient.shared
         return ProxyFixture(routes: routes, upstream: upstream, proxy: proxy, port: port, client: client)

@@ -30,14 +30,19 @@ public enum HubApplication {
         // READY=1 for systemd once every listener is bound and the previous run's servers are restored.
         let readiness = StartupReadiness(steps: routeAPIBind == nil ? [.hubAPI, .proxy, .restore]
                                                                     : [.hubAPI, .proxy, .routeAPI, .restore])
-        let app = Application(router: router, configuration: .init(address: .hostname(apiBind.host, port: apiBind.port),
-                                                                    serverName: nil),
+        let limits = ListenerLimits(config: config, descriptors: DescriptorLimit.raiseToHardLimit(logger: logger),
+                                    logger: logger)
+        let apiGate = ConnectionGate(limits: limits.hubAPI)
+        let app = Application(router: router,
+                              server: .http1(configuration: .init(additionalChannelHandlers:
+                                ListenerLimits.hubAPIHandlers(gate: apiGate, limits: limits.hubAPI))),
+                              configuration: .init(address: .hostname(apiBind.host, port: apiBind.port), serverName: nil),
                               onServerRunning: { _ in await readiness.done(.hubAPI) }, logger: logger)
         let proxy = ProxyServer(
             routes: parts.routes,
             configuration: .init(host: publicBind.host, port: publicBind.port,
                                  errorTarget: HubURLs.hubTarget(config) + "/hub/error",
-                                 trustedProxies: config.proxy.trustedProxies),
+                                 trustedProxies: config.proxy.trustedProxies, limits: limits.proxy),
             logger: Logger(label: "slurmhub.proxy"))
         var services: [any Service] = [
             app,
