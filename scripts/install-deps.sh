@@ -5,7 +5,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-APT_PACKAGES=(libsqlite3-dev libssl-dev zlib1g-dev python3 python3-venv python3-pip curl procps git libssh-dev openssh-server
+APT_PACKAGES=(libsqlite3-dev libssl-dev openssl zlib1g-dev python3 python3-venv python3-pip curl procps git libssh-dev openssh-server
               sudo chromium chromium-driver libsystemd-dev systemd nftables iproute2
               podman uidmap runc debootstrap)
 missing=()

@@ -39,6 +39,7 @@ extension ConfigLoader {
             throw ConfigError("hub.config_watch_interval must be 0 (off) or a number of seconds")
         }
         try hub.http.validate()
+        try hub.tls.validate(publicURL: hub.publicURL, publicBind: hub.publicBind)
         try validateAuth(config.auth, publicBind: hub.publicBind, publicURL: hub.publicURL, policy: policy)
         try validateSpawner(config.spawner)
         var serviceNames: Set<String> = []

@@ -45,6 +45,14 @@ public enum DefaultConfig {
         # Connections open at once from one client address per listener (proxy.trusted_proxies and, on the
         # hub API, loopback are exempt).
         max_connections_per_client: 500
+      # HTTPS on public_bind (public_url must then be https://). Reloaded on SIGHUP and when the files change.
+      tls:
+        # PEM certificate chain, leaf first (certbot's fullchain.pem); empty: plain HTTP.
+        cert_file: ""
+        # PEM private key, mode 0600 (certbot's privkey.pem).
+        key_file: ""
+        # host:port answering plain HTTP with a 301 to public_url (e.g. 0.0.0.0:8080 behind a forward of port 80).
+        redirect_http_bind: ""
     auth:
       kind: dev
       dev:

@@ -35,6 +35,8 @@ public struct HubSection: Sendable, Codable, Equatable {
     public var configWatchInterval: Double
     /// Connection timeouts and caps on both listeners.
     public var http: HTTPSection
+    /// HTTPS on the proxy's listener.
+    public var tls: TLSSection
 
     enum CodingKeys: String, CodingKey {
         case publicBind = "public_bind", apiBind = "api_bind", publicURL = "public_url"
@@ -44,7 +46,7 @@ public struct HubSection: Sendable, Codable, Equatable {
         case concurrentSpawnLimit = "concurrent_spawn_limit", activeServerLimit = "active_server_limit"
         case slowSpawnTimeout = "slow_spawn_timeout", slowStopTimeout = "slow_stop_timeout"
         case maxBodySize = "max_body_size", lastActivityInterval = "last_activity_interval"
-        case authenticateMetrics = "authenticate_metrics", configWatchInterval = "config_watch_interval", http
+        case authenticateMetrics = "authenticate_metrics", configWatchInterval = "config_watch_interval", http, tls
     }
 }
 

@@ -28,6 +28,8 @@ public struct LiveConfigChange: Sendable, Equatable {
         keep("hub.username_pattern", \.hub.usernamePattern)
         keep("hub.max_body_size", \.hub.maxBodySize)
         keep("hub.http", \.hub.http)
+        // The certificate files are read again on every reload; which files, and whether TLS is on, is fixed.
+        keep("hub.tls", \.hub.tls)
         keep("auth.kind", \.auth.kind)
         keep("spawner.kind", \.spawner.kind)
         keep("spawner.local", \.spawner.local)

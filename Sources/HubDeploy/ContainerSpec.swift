@@ -45,16 +45,22 @@ public struct ContainerSpec: Sendable, Equatable {
         self.image = image
         autoUpdate = try Self.autoUpdatePolicy(image: image)
         let (publicBind, apiBind) = (config.hub.publicBind, config.hub.apiBind)
-        for (key, bind) in [("hub.public_bind", publicBind), ("hub.api_bind", apiBind)] where !Self.isWildcard(bind.host) {
+        var binds = [("hub.public_bind", publicBind), ("hub.api_bind", apiBind)]
+        if let redirect = config.hub.tls.redirectHTTPBind { binds.append(("hub.tls.redirect_http_bind", redirect)) }
+        for (key, bind) in binds where !Self.isWildcard(bind.host) {
             throw ConfigError("\(key) is \(bind): in the container the hub must listen on all interfaces "
                 + "(0.0.0.0:\(bind.port)) for podman to forward the port; limit who reaches it with the host's "
                 + "firewall (host/nftables.conf)")
         }
-        ports = publicBind.port == apiBind.port ? [publicBind.port] : [publicBind.port, apiBind.port]
+        var ports: [Int] = []
+        for (_, bind) in binds where !ports.contains(bind.port) { ports.append(bind.port) }
+        self.ports = ports
         try Self.checkPath(configPath, key: "the configuration file")
         mounts = try Self.mounts(config: config, configPath: configPath)
         command = ["serve", "--config", configPath]
-        healthCommand = "\(Self.binaryPath) health --url http://127.0.0.1:\(publicBind.port)/hub/health"
+        // Through the proxy, so that both listeners are checked; with TLS on the proxy, the hub API (plain HTTP) only.
+        let healthPort = config.hub.tls.enabled ? apiBind.port : publicBind.port
+        healthCommand = "\(Self.binaryPath) health --url http://127.0.0.1:\(healthPort)/hub/health"
     }
 
     static func isWildcard(_ host: String) -> Bool { ["0.0.0.0", "::", "", "*"].contains(host) }
@@ -84,6 +90,7 @@ public struct ContainerSpec: Sendable, Equatable {
         }
         files += config.services.map { ("services.\($0.name).api_token_file", $0.apiTokenFile) }
         files.append(("proxy.auth_token_file", config.proxy.authTokenFile))
+        files += [("hub.tls.cert_file", config.hub.tls.certFile), ("hub.tls.key_file", config.hub.tls.keyFile)]
         switch config.auth.kind {
         case .dev: files.append(("auth.dev.password_file", config.auth.dev.passwordFile))
         case .oauth: files += [("auth.oauth.client_secret_file", config.auth.oauth.clientSecretFile),

@@ -12,6 +12,8 @@ public struct FileStatus: Sendable, Equatable {
     public let device: UInt64
     public let inode: UInt64
     public let size: Int64
+    /// File type and permission bits (`st_mode`).
+    public let mode: UInt32
     /// Modification time, seconds and nanoseconds since the epoch.
     public let modified: (seconds: Int, nanoseconds: Int)
 
@@ -33,6 +35,7 @@ public struct FileStatus: Sendable, Equatable {
         device = UInt64(info.st_dev)
         inode = UInt64(info.st_ino)
         size = Int64(info.st_size)
+        mode = UInt32(info.st_mode)
         #if canImport(Darwin)
         modified = (Int(info.st_mtimespec.tv_sec), Int(info.st_mtimespec.tv_nsec))
         #else
@@ -42,5 +45,6 @@ public struct FileStatus: Sendable, Equatable {
 
     public static func == (lhs: FileStatus, rhs: FileStatus) -> Bool {
         lhs.device == rhs.device && lhs.inode == rhs.inode && lhs.size == rhs.size && lhs.modified == rhs.modified
+            && lhs.mode == rhs.mode
     }
 }

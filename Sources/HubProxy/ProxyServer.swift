@@ -3,6 +3,7 @@ import Logging
 import NIOCore
 import NIOHTTP1
 import NIOPosix
+import NIOSSL
 
 /// The public reverse proxy: a SwiftNIO pipeline that routes requests by longest-prefix match
 /// on an ``InProcessRouteTable`` and forwards them (including WebSocket upgrades) to the
@@ -15,6 +16,7 @@ public final class ProxyServer: Sendable {
     private let logger: Logger
     private let registry = ChannelRegistry()
     private let limits: ConnectionLimits
+    private let tls: TLSCertificateStore?
     /// The listener's connection counts.
     public let gate: ConnectionGate
 
@@ -31,9 +33,12 @@ public final class ProxyServer: Sendable {
         public var trustedProxies: [IPNetwork]
         /// Timeouts and connection caps (trusted proxies are exempt from the per-client cap).
         public var limits: ConnectionLimits
+        /// The certificate for HTTPS; nil: plain HTTP.
+        public var tls: TLSCertificateStore?
 
         public init(host: String, port: Int, errorTarget: String? = nil, trustedProxies: [IPNetwork] = [],
-                    limits: ConnectionLimits = ConnectionLimits()) {
+                    limits: ConnectionLimits = ConnectionLimits(), tls: TLSCertificateStore? = nil) {
+            self.tls = tls
             self.host = host
             self.port = port
             self.errorTarget = errorTarget
@@ -63,7 +68,8 @@ public final class ProxyServer: Sendable {
             errorTarget: configuration.errorTarget.flatMap(UpstreamTarget.init),
             connectTimeout: .seconds(10),
             trustedProxies: configuration.trustedProxies,
-            scheme: "http")
+            scheme: configuration.tls == nil ? "http" : "https")
+        self.tls = configuration.tls
         self.limits = configuration.limits
         self.gate = ConnectionGate(limits: configuration.limits)
         self.group = eventLoopGroup
@@ -86,7 +92,7 @@ public final class ProxyServer: Sendable {
     /// Binds the listening socket and returns the bound port.
     public func start() async throws -> Int {
         let settings = self.settings
-        let (logger, limits) = (self.logger, self.limits)
+        let (logger, limits, tls) = (self.logger, self.limits, self.tls)
         return try await registry.bind(group: group, host: host, port: port, backlog: 1024, what: "proxy", gate: gate,
                                        logger: logger) { channel in
             let codecs = ClientCodecs(
@@ -99,6 +105,10 @@ public final class ProxyServer: Sendable {
                 pipelining: HTTPServerPipelineHandler(),
                 errors: HTTPServerProtocolErrorHandler())
             let proxy = ProxyHandler(settings: settings, codecs: codecs, logger: logger)
+            if let tls {
+                // The context current at accept: a reload changes what later connections get, never this one.
+                try channel.pipeline.syncOperations.addHandler(NIOSSLServerHandler(context: tls.context))
+            }
             try channel.pipeline.syncOperations.addHandlers([
                 codecs.encoder, codecs.decoder, codecs.deadline, codecs.pipelining, codecs.errors, proxy,
             ])

@@ -17,11 +17,12 @@ def create_kernel(session, base_url):
 class KernelChannel:
     """One open channels WebSocket to a kernel, kept open across several executions."""
 
-    def __init__(self, session, ws_base, kernel_id, timeout=60):
+    def __init__(self, session, ws_base, kernel_id, timeout=60, ca_file=None):
         cookie = "; ".join(f"{c.name}={c.value}" for c in session.cookies)
-        origin = ws_base.replace("ws://", "http://").split("/user/")[0]
+        origin = ws_base.replace("wss://", "https://").replace("ws://", "http://").split("/user/")[0]
+        sslopt = {"ca_certs": str(ca_file)} if ca_file else None
         self.ws = websocket.create_connection(f"{ws_base}api/kernels/{kernel_id}/channels", timeout=timeout,
-                                              header=[f"Cookie: {cookie}"], origin=origin)
+                                              header=[f"Cookie: {cookie}"], origin=origin, sslopt=sslopt)
         self.session_id = uuid.uuid4().hex
 
     def run(self, code):
@@ -47,9 +48,9 @@ class KernelChannel:
         self.ws.close()
 
 
-def execute(session, ws_base, kernel_id, code, timeout=60):
+def execute(session, ws_base, kernel_id, code, timeout=60, ca_file=None):
     """Runs `code` over a new channels WebSocket and returns the text/plain result."""
-    channel = KernelChannel(session, ws_base, kernel_id, timeout)
+    channel = KernelChannel(session, ws_base, kernel_id, timeout, ca_file)
     try:
         return channel.run(code)
     finally:

@@ -5,6 +5,7 @@ extension HTTPField.Name {
     static let jupyterHubVersion = known("X-JupyterHub-Version")
     static let xFrameOptions = known("X-Frame-Options")
     static let xContentTypeOptions = known("X-Content-Type-Options")
+    static let strictTransportSecurity = known("Strict-Transport-Security")
     static let xXSRFToken = known("X-XSRFToken")
     /// Where a browser request comes from (`same-origin`, `same-site`, `cross-site`, `none`).
     static let secFetchSite = known("Sec-Fetch-Site")

@@ -47,6 +47,10 @@ struct HubMiddleware: RouterMiddleware {
             response.headers[.xFrameOptions] = "DENY"
         }
         response.headers[.xContentTypeOptions] = "nosniff"
+        if components.config.hub.tls.enabled {
+            // One year, as browsers' preload lists ask; the hub's own host only (user servers may live elsewhere).
+            response.headers[.strictTransportSecurity] = "max-age=31536000"
+        }
         if let location = response.headers[.location] {
             response.headers[.location] = HubURLs.sameOriginLocation(location)
         }

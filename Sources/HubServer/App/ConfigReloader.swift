@@ -1,5 +1,6 @@
 import Foundation
 import HubConfig
+import HubProxy
 import Logging
 import NIOConcurrencyHelpers
 import Prometheus
@@ -19,17 +20,20 @@ struct ConfigReloader: Service, CustomStringConvertible {
     let path: String?
     let components: HubComponents
     let spawner: SpawnerReloading
+    /// The proxy's certificate, read again on every reload (nil: no TLS).
+    let certificates: TLSCertificateStore?
     let notifier: SystemdNotifier
     let readiness: StartupReadiness
     let logger: Logger
     /// The watched files as last read by a reload or seen by the watcher.
     private let baseline: Baseline
 
-    init(path: String?, components: HubComponents, spawner: SpawnerReloading, notifier: SystemdNotifier,
-         readiness: StartupReadiness, logger: Logger) {
+    init(path: String?, components: HubComponents, spawner: SpawnerReloading, certificates: TLSCertificateStore? = nil,
+         notifier: SystemdNotifier, readiness: StartupReadiness, logger: Logger) {
         self.path = path
         self.components = components
         self.spawner = spawner
+        self.certificates = certificates
         self.notifier = notifier
         self.readiness = readiness
         self.logger = logger
@@ -142,6 +146,8 @@ struct ConfigReloader: Service, CustomStringConvertible {
             logger.error("configuration reload refused (\(trigger)): \(reason); the running configuration stays")
             outcome = "refused"
         }
+        // The certificate is independent of the file: a renewal is picked up even when the edit is refused.
+        certificates?.reload()
         components.metrics.configReloads(result: outcome).increment()
         let counts = await components.hub.serverCounts()
         notifier.reloaded(status: outcome == "applied" ? counts.statusLine : "\(counts.statusLine); last reload refused, see the log")

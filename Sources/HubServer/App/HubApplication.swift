@@ -27,9 +27,15 @@ public enum HubApplication {
 
         let router = makeRouter(components)
         let (apiBind, publicBind, routeAPIBind) = (config.hub.apiBind, config.hub.publicBind, config.proxy.apiBind)
+        let tls = config.hub.tls
+        let certificates = try tls.enabled
+            ? TLSCertificateStore(certificateFile: tls.certFile, keyFile: tls.keyFile, logger: Logger(label: "slurmhub.tls"))
+            : nil
         // READY=1 for systemd once every listener is bound and the previous run's servers are restored.
-        let readiness = StartupReadiness(steps: routeAPIBind == nil ? [.hubAPI, .proxy, .restore]
-                                                                    : [.hubAPI, .proxy, .routeAPI, .restore])
+        var steps: Set<StartupReadiness.Step> = [.hubAPI, .proxy, .restore]
+        if routeAPIBind != nil { steps.insert(.routeAPI) }
+        if tls.redirectHTTPBind != nil { steps.insert(.redirect) }
+        let readiness = StartupReadiness(steps: steps)
         let limits = ListenerLimits(config: config, descriptors: DescriptorLimit.raiseToHardLimit(logger: logger),
                                     logger: logger)
         let apiGate = ConnectionGate(limits: limits.hubAPI)
@@ -42,7 +48,8 @@ public enum HubApplication {
             routes: parts.routes,
             configuration: .init(host: publicBind.host, port: publicBind.port,
                                  errorTarget: HubURLs.hubTarget(config) + "/hub/error",
-                                 trustedProxies: config.proxy.trustedProxies, limits: limits.proxy),
+                                 trustedProxies: config.proxy.trustedProxies, limits: limits.proxy,
+                                 tls: certificates),
             logger: Logger(label: "slurmhub.proxy"))
         var services: [any Service] = [
             app,
@@ -55,16 +62,22 @@ public enum HubApplication {
             services.append(ListenerService(step: .routeAPI, readiness: readiness, start: { _ = try await routeAPI.start() },
                                             shutdown: { await routeAPI.shutdown() }))
         }
+        if let redirectBind = tls.redirectHTTPBind {
+            let redirect = HTTPSRedirectServer(host: redirectBind.host, port: redirectBind.port,
+                                               base: config.hub.publicURL, limits: limits.proxy)
+            services.append(ListenerService(step: .redirect, readiness: readiness, start: { _ = try await redirect.start() },
+                                            shutdown: { await redirect.shutdown() }))
+        }
         services.append(BackgroundLoops(hub: components.hub, metrics: components.metrics,
                                         started: started, readiness: readiness, logger: logger))
         let notifier = SystemdNotifier()
         services.append(ConfigReloader(path: configPath, components: components, spawner: parts.spawnerReloading,
-                                       notifier: notifier, readiness: readiness, logger: Logger(label: "slurmhub.config")))
+                                       certificates: certificates, notifier: notifier, readiness: readiness, logger: Logger(label: "slurmhub.config")))
         // Last: the first to hear of a graceful shutdown (STOPPING=1).
         let hub = components.hub
         services.append(ServiceManagerNotifications(notifier: notifier, readiness: readiness,
                                                     counts: { await hub.serverCounts() }, logger: logger))
-        logger.info("slurmhub \(HubVersion.slurmhub): proxy on http://\(publicBind), hub API on http://\(apiBind)")
+        logger.info("slurmhub \(HubVersion.slurmhub): proxy on \(certificates == nil ? "http" : "https")://\(publicBind), hub API on http://\(apiBind)")
         let group = ServiceGroup(configuration: .init(
             services: services.map { .init(service: $0) }, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         try await group.run()

@@ -26,7 +26,7 @@ public struct HubComponents: Sendable {
     public var serviceScopes: [String: ScopeSet] { live.current.serviceScopes }
 
     /// Whether cookies get the `Secure` attribute.
-    var secureCookies: Bool { config.hub.publicURL.lowercased().hasPrefix("https://") }
+    var secureCookies: Bool { config.hub.tls.enabled || config.hub.publicURL.lowercased().hasPrefix("https://") }
     var cookieMaxAge: TimeInterval { config.hub.cookieMaxAgeDays * 86400 }
 
     /// The use cases API handlers and pages call (they do not reach the store or the spawner themselves).

@@ -10,7 +10,8 @@ struct WatchedFiles: Equatable {
     /// Fingerprint by path; nil for a file that does not exist (its appearance is a change too).
     private(set) var fingerprints: [String: String?] = [:]
 
-    /// The config file, the site templates, the job template, the service and OAuth secrets and the known_hosts file.
+    /// The config file, the site templates, the job template, the service and OAuth secrets, the known_hosts file
+    /// and the TLS certificate and key.
     static func paths(configPath: String?, config: HubConfiguration) -> [String] {
         var paths: [String] = []
         if let configPath { paths.append(configPath) }
@@ -25,6 +26,7 @@ struct WatchedFiles: Equatable {
         }
         if config.auth.kind == .oauth { paths.append(config.auth.oauth.clientSecretFile) }
         paths += config.services.map(\.apiTokenFile)
+        if config.hub.tls.enabled { paths += [config.hub.tls.certFile, config.hub.tls.keyFile] }
         return paths.filter { !$0.isEmpty }
     }
 
@@ -43,6 +45,6 @@ struct WatchedFiles: Equatable {
 
     private static func fingerprint(_ path: String) -> String? {
         guard let info = FileStatus(path: path) else { return nil }
-        return "\(info.device):\(info.inode):\(info.size):\(info.modified.seconds).\(info.modified.nanoseconds)"
+        return "\(info.device):\(info.inode):\(info.size):\(info.modified.seconds).\(info.modified.nanoseconds):\(info.mode)"
     }
 }

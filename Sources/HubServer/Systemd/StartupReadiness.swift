@@ -5,7 +5,7 @@
 actor StartupReadiness {
     /// One start-up step.
     enum Step: String, Sendable, CaseIterable, Comparable {
-        case proxy, hubAPI = "hub API", routeAPI = "route API", restore
+        case proxy, hubAPI = "hub API", routeAPI = "route API", redirect = "HTTPS redirect", restore
 
         static func < (lhs: Step, rhs: Step) -> Bool { lhs.rawValue < rhs.rawValue }
     }
