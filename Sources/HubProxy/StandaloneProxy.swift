@@ -13,6 +13,7 @@ public struct StandaloneProxy: Sendable {
     private let apiPort: Int
     private let authToken: String
     private let errorTarget: String?
+    private let tls: TLSCertificateStore?
     private let logger: Logger
 
     /// Configures the public proxy listener and the API listener.
@@ -23,8 +24,10 @@ public struct StandaloneProxy: Sendable {
         apiPort: Int,
         authToken: String,
         errorTarget: String? = nil,
+        tls: TLSCertificateStore? = nil,
         logger: Logger = Logger(label: "slurmhub.proxy")
     ) {
+        self.tls = tls
         self.routes = InProcessRouteTable()
         self.publicHost = publicHost
         self.publicPort = publicPort
@@ -40,7 +43,8 @@ public struct StandaloneProxy: Sendable {
     public func run() async throws {
         let group = MultiThreadedEventLoopGroup(numberOfThreads: System.coreCount)
         let proxy = ProxyServer(
-            routes: routes, host: publicHost, port: publicPort, errorTarget: errorTarget,
+            routes: routes,
+            configuration: .init(host: publicHost, port: publicPort, errorTarget: errorTarget, tls: tls),
             eventLoopGroup: group, logger: logger)
         let api = RouteAPIServer(
             routes: routes, host: apiHost, port: apiPort, authToken: authToken,

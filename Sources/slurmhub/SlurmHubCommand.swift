@@ -62,6 +62,9 @@ struct Proxy: AsyncParsableCommand {
     @Option(name: .long, help: "host:port for the route API.") var apiBind = "127.0.0.1:8001"
     @Option(name: .long, help: "File holding the route API token.") var authTokenFile: String
     @Option(name: .long, help: "Base URL of the error pages ({url}/{code}?url=…).") var errorTarget: String?
+    @Option(name: .customLong("ssl-cert"), help: "PEM certificate chain: serve HTTPS (as configurable-http-proxy's --ssl-cert).")
+    var sslCert: String?
+    @Option(name: .customLong("ssl-key"), help: "PEM private key (mode 0600) for --ssl-cert.") var sslKey: String?
 
     func run() async throws {
         guard let publicAddress = ListenAddress(publicBind), let apiAddress = ListenAddress(apiBind) else {
@@ -78,9 +81,19 @@ struct Proxy: AsyncParsableCommand {
             handler.logLevel = .warning
             return handler
         }
+        guard (sslCert == nil) == (sslKey == nil) else { throw ValidationError("--ssl-cert and --ssl-key go together") }
+        var tls: TLSCertificateStore?
+        if let sslCert, let sslKey {
+            do {
+                tls = try TLSCertificateStore(certificateFile: sslCert, keyFile: sslKey, logger: Logger(label: "slurmhub.tls"))
+            } catch let error as TLSCertificateError {
+                throw ValidationError(error.description)
+            }
+        }
         let proxy = StandaloneProxy(
             publicHost: publicAddress.host, publicPort: publicAddress.port, apiHost: apiAddress.host,
-            apiPort: apiAddress.port, authToken: token, errorTarget: errorTarget, logger: Logger(label: "slurmhub.proxy"))
+            apiPort: apiAddress.port, authToken: token, errorTarget: errorTarget, tls: tls,
+            logger: Logger(label: "slurmhub.proxy"))
         try await proxy.run()
     }
 }
