@@ -40,6 +40,10 @@ extension ConfigLoader {
         }
         try hub.http.validate()
         try hub.tls.validate(publicURL: hub.publicURL, publicBind: hub.publicBind)
+        try hub.apiTLS.validate()
+        if hub.apiTLS.enabled, hub.apiURLForServers.lowercased().hasPrefix("http://") {
+            throw ConfigError("hub.api_url_for_servers '\(hub.apiURLForServers)' must be https:// when hub.api_tls is on")
+        }
         try validateAuth(config.auth, publicBind: hub.publicBind, publicURL: hub.publicURL, policy: policy)
         try validateSpawner(config.spawner)
         var serviceNames: Set<String> = []

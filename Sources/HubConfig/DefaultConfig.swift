@@ -53,6 +53,13 @@ public enum DefaultConfig {
         key_file: ""
         # host:port answering plain HTTP with a 301 to public_url (e.g. 0.0.0.0:8080 behind a forward of port 80).
         redirect_http_bind: ""
+      # HTTPS on api_bind, for compute nodes that call back over an untrusted network (reloaded like tls).
+      api_tls:
+        cert_file: ""
+        key_file: ""
+        # PEM bundle verifying cert_file, for the proxy and handed to servers as SSL_CERT_FILE/REQUESTS_CA_BUNDLE
+        # (same path on the compute nodes; include the system roots). Empty: the system's roots.
+        ca_file: ""
     auth:
       kind: dev
       dev:

@@ -37,6 +37,8 @@ public struct HubSection: Sendable, Codable, Equatable {
     public var http: HTTPSection
     /// HTTPS on the proxy's listener.
     public var tls: TLSSection
+    /// HTTPS on the hub API's listener.
+    public var apiTLS: APITLSSection
 
     enum CodingKeys: String, CodingKey {
         case publicBind = "public_bind", apiBind = "api_bind", publicURL = "public_url"
@@ -46,7 +48,7 @@ public struct HubSection: Sendable, Codable, Equatable {
         case concurrentSpawnLimit = "concurrent_spawn_limit", activeServerLimit = "active_server_limit"
         case slowSpawnTimeout = "slow_spawn_timeout", slowStopTimeout = "slow_stop_timeout"
         case maxBodySize = "max_body_size", lastActivityInterval = "last_activity_interval"
-        case authenticateMetrics = "authenticate_metrics", configWatchInterval = "config_watch_interval", http, tls
+        case authenticateMetrics = "authenticate_metrics", configWatchInterval = "config_watch_interval", http, tls, apiTLS = "api_tls"
     }
 }
 

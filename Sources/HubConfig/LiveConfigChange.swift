@@ -30,6 +30,7 @@ public struct LiveConfigChange: Sendable, Equatable {
         keep("hub.http", \.hub.http)
         // The certificate files are read again on every reload; which files, and whether TLS is on, is fixed.
         keep("hub.tls", \.hub.tls)
+        keep("hub.api_tls", \.hub.apiTLS)
         keep("auth.kind", \.auth.kind)
         keep("spawner.kind", \.spawner.kind)
         keep("spawner.local", \.spawner.local)

@@ -46,3 +46,30 @@ public struct TLSSection: Sendable, Codable, Equatable {
         }
     }
 }
+
+/// `hub.api_tls.*`: HTTPS on `hub.api_bind`, for sites whose compute nodes reach the hub over a network that is
+/// not trusted. Servers get `https` in `JUPYTERHUB_API_URL` and, with `ca_file`, the CA to verify it with.
+public struct APITLSSection: Sendable, Codable, Equatable {
+    public var certFile: String
+    public var keyFile: String
+    /// PEM bundle that verifies `cert_file`: used by the proxy and handed to servers as `SSL_CERT_FILE` and
+    /// `REQUESTS_CA_BUNDLE` (so it must exist at the same path on the compute nodes and should hold the system's
+    /// roots too); empty: the system's roots.
+    public var caFile: String
+
+    enum CodingKeys: String, CodingKey {
+        case certFile = "cert_file", keyFile = "key_file", caFile = "ca_file"
+    }
+
+    /// Whether the hub API speaks TLS.
+    public var enabled: Bool { !certFile.isEmpty }
+
+    func validate() throws {
+        guard certFile.isEmpty == keyFile.isEmpty else {
+            throw ConfigError("hub.api_tls: cert_file and key_file go together")
+        }
+        if !caFile.isEmpty, !enabled {
+            throw ConfigError("hub.api_tls.ca_file needs hub.api_tls.cert_file and key_file")
+        }
+    }
+}

@@ -58,9 +58,11 @@ public struct ContainerSpec: Sendable, Equatable {
         try Self.checkPath(configPath, key: "the configuration file")
         mounts = try Self.mounts(config: config, configPath: configPath)
         command = ["serve", "--config", configPath]
-        // Through the proxy, so that both listeners are checked; with TLS on the proxy, the hub API (plain HTTP) only.
-        let healthPort = config.hub.tls.enabled ? apiBind.port : publicBind.port
-        healthCommand = "\(Self.binaryPath) health --url http://127.0.0.1:\(healthPort)/hub/health"
+        // Through the proxy, so that both listeners are checked; loopback, so a TLS certificate (which names the public
+        // host) is not verified.
+        let scheme = config.hub.tls.enabled ? "https" : "http"
+        healthCommand = "\(Self.binaryPath) health --url \(scheme)://127.0.0.1:\(publicBind.port)/hub/health"
+            + (config.hub.tls.enabled ? " --insecure" : "")
     }
 
     static func isWildcard(_ host: String) -> Bool { ["0.0.0.0", "::", "", "*"].contains(host) }
@@ -90,7 +92,9 @@ public struct ContainerSpec: Sendable, Equatable {
         }
         files += config.services.map { ("services.\($0.name).api_token_file", $0.apiTokenFile) }
         files.append(("proxy.auth_token_file", config.proxy.authTokenFile))
-        files += [("hub.tls.cert_file", config.hub.tls.certFile), ("hub.tls.key_file", config.hub.tls.keyFile)]
+        files += [("hub.tls.cert_file", config.hub.tls.certFile), ("hub.tls.key_file", config.hub.tls.keyFile),
+                  ("hub.api_tls.cert_file", config.hub.apiTLS.certFile), ("hub.api_tls.key_file", config.hub.apiTLS.keyFile),
+                  ("hub.api_tls.ca_file", config.hub.apiTLS.caFile)]
         switch config.auth.kind {
         case .dev: files.append(("auth.dev.password_file", config.auth.dev.passwordFile))
         case .oauth: files += [("auth.oauth.client_secret_file", config.auth.oauth.clientSecretFile),

@@ -3,6 +3,7 @@ import Logging
 import NIOCore
 import NIOHTTP1
 import NIOPosix
+import NIOSSL
 
 /// The HTTP codec handlers of a client connection, kept so they can be removed on upgrade.
 struct ClientCodecs {
@@ -134,6 +135,14 @@ final class ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler {
         let handler = UpstreamHandler(owner: self)
         upstream = UpstreamLink(target: target, handler: handler)
         let bound = NIOLoopBound(handler, eventLoop: context.eventLoop)
+        let tls = target.usesTLS ? settings.upstreamTLS : nil
+        guard !target.usesTLS || tls != nil else {
+            logger.error("no TLS settings for an https route target", metadata: ["target": "\(target.key)"])
+            upstream = nil
+            buffered = []
+            upstreamFailed()
+            return
+        }
         let bootstrap = ClientBootstrap(group: context.eventLoop)
             .channelOption(.tcpOption(.tcp_nodelay), value: 1)
             .connectTimeout(settings.connectTimeout)
@@ -144,6 +153,10 @@ final class ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler {
                     let decoder = ByteToMessageHandler(HTTPResponseDecoder(leftOverBytesStrategy: .forwardBytes))
                     upstreamHandler.encoder = encoder
                     upstreamHandler.decoder = decoder
+                    if let tls {
+                        try channel.pipeline.syncOperations.addHandler(
+                            try NIOSSLClientHandler(context: tls.context, serverHostname: tls.hostname(for: target)))
+                    }
                     try channel.pipeline.syncOperations.addHandlers([encoder, decoder, upstreamHandler])
                 }
             }

@@ -35,10 +35,14 @@ public final class ProxyServer: Sendable {
         public var limits: ConnectionLimits
         /// The certificate for HTTPS; nil: plain HTTP.
         public var tls: TLSCertificateStore?
+        /// How `https` targets (the hub API with TLS) are verified.
+        public var upstreamTLS: UpstreamTLS?
 
         public init(host: String, port: Int, errorTarget: String? = nil, trustedProxies: [IPNetwork] = [],
-                    limits: ConnectionLimits = ConnectionLimits(), tls: TLSCertificateStore? = nil) {
+                    limits: ConnectionLimits = ConnectionLimits(), tls: TLSCertificateStore? = nil,
+                    upstreamTLS: UpstreamTLS? = nil) {
             self.tls = tls
+            self.upstreamTLS = upstreamTLS
             self.host = host
             self.port = port
             self.errorTarget = errorTarget
@@ -68,7 +72,9 @@ public final class ProxyServer: Sendable {
             errorTarget: configuration.errorTarget.flatMap(UpstreamTarget.init),
             connectTimeout: .seconds(10),
             trustedProxies: configuration.trustedProxies,
-            scheme: configuration.tls == nil ? "http" : "https")
+            scheme: configuration.tls == nil ? "http" : "https",
+            // https targets added through the route API are verified against the system's roots.
+            upstreamTLS: configuration.upstreamTLS ?? (try? UpstreamTLS(caFile: nil, serverName: nil)))
         self.tls = configuration.tls
         self.limits = configuration.limits
         self.gate = ConnectionGate(limits: configuration.limits)

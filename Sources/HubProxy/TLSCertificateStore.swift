@@ -15,6 +15,8 @@ public final class TLSCertificateStore: Sendable {
     /// The PEM certificate chain (leaf first) and the PEM private key.
     public let certificateFile: String
     public let keyFile: String
+    /// The configuration section named in messages (`hub.tls`, `hub.api_tls`).
+    public let section: String
     private let logger: Logger
     private let current: NIOLockedValueBox<Loaded>
 
@@ -35,13 +37,14 @@ public final class TLSCertificateStore: Sendable {
     ].joined(separator: ":")
 
     /// Loads the pair; throws ``TLSCertificateError`` (naming the file and what is wrong) when it is not good.
-    public init(certificateFile: String, keyFile: String, logger: Logger) throws {
+    public init(certificateFile: String, keyFile: String, section: String = "hub.tls", logger: Logger) throws {
         self.certificateFile = certificateFile
         self.keyFile = keyFile
+        self.section = section
         self.logger = logger
-        let loaded = try Self.load(certificateFile: certificateFile, keyFile: keyFile)
+        let loaded = try Self.load(certificateFile: certificateFile, keyFile: keyFile, section: section)
         current = NIOLockedValueBox(loaded)
-        logger.info("TLS certificate loaded", metadata: Self.metadata(loaded, file: certificateFile))
+        logger.info("TLS certificate loaded (\(section))", metadata: Self.metadata(loaded, file: certificateFile))
     }
 
     /// The context new connections are accepted with.
@@ -55,13 +58,13 @@ public final class TLSCertificateStore: Sendable {
     @discardableResult
     public func reload() -> Bool {
         do {
-            let loaded = try Self.load(certificateFile: certificateFile, keyFile: keyFile)
+            let loaded = try Self.load(certificateFile: certificateFile, keyFile: keyFile, section: section)
             let previous = current.withLockedValue { state -> String in
                 defer { state = loaded }
                 return state.serial
             }
             if previous != loaded.serial {
-                logger.notice("TLS certificate reloaded; new connections get it", metadata: Self.metadata(loaded, file: certificateFile))
+                logger.notice("TLS certificate reloaded (\(section)); new connections get it", metadata: Self.metadata(loaded, file: certificateFile))
             }
             return true
         } catch {
@@ -70,28 +73,28 @@ public final class TLSCertificateStore: Sendable {
         }
     }
 
-    static func load(certificateFile: String, keyFile: String) throws -> Loaded {
+    static func load(certificateFile: String, keyFile: String, section: String) throws -> Loaded {
         let chain: [NIOSSLCertificate]
         do {
             chain = try NIOSSLCertificate.fromPEMBytes(Array(try Data(contentsOf: URL(fileURLWithPath: certificateFile))))
         } catch {
-            throw TLSCertificateError("hub.tls.cert_file \(certificateFile): not a readable PEM certificate chain (\(error))")
+            throw TLSCertificateError("\(section).cert_file \(certificateFile): not a readable PEM certificate chain (\(error))")
         }
         guard let leaf = chain.first else {
-            throw TLSCertificateError("hub.tls.cert_file \(certificateFile): holds no certificate")
+            throw TLSCertificateError("\(section).cert_file \(certificateFile): holds no certificate")
         }
         guard let status = FileStatus(path: keyFile) else {
-            throw TLSCertificateError("hub.tls.key_file \(keyFile): cannot be read")
+            throw TLSCertificateError("\(section).key_file \(keyFile): cannot be read")
         }
         guard status.mode & 0o077 == 0 else {
             throw TLSCertificateError(
-                "hub.tls.key_file \(keyFile): mode \(String(status.mode & 0o777, radix: 8)) lets others read the key; chmod 600 it")
+                "\(section).key_file \(keyFile): mode \(String(status.mode & 0o777, radix: 8)) lets others read the key; chmod 600 it")
         }
         let key: NIOSSLPrivateKey
         do {
             key = try NIOSSLPrivateKey(bytes: Array(try Data(contentsOf: URL(fileURLWithPath: keyFile))), format: .pem)
         } catch {
-            throw TLSCertificateError("hub.tls.key_file \(keyFile): not a readable PEM private key (\(error))")
+            throw TLSCertificateError("\(section).key_file \(keyFile): not a readable PEM private key (\(error))")
         }
         var configuration = TLSConfiguration.makeServerConfiguration(
             certificateChain: chain.map { .certificate($0) }, privateKey: .privateKey(key))
@@ -103,7 +106,7 @@ public final class TLSCertificateStore: Sendable {
             context = try NIOSSLContext(configuration: configuration)
         } catch {
             throw TLSCertificateError(
-                "hub.tls: the key in \(keyFile) does not belong to the certificate in \(certificateFile) (\(error))")
+                "\(section): the key in \(keyFile) does not belong to the certificate in \(certificateFile) (\(error))")
         }
         let serial = leaf.serialNumber.map { String(format: "%02x", $0) }.joined()
         return Loaded(context: context, notValidAfter: Date(timeIntervalSince1970: TimeInterval(leaf.notValidAfter)),

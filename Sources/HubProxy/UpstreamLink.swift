@@ -1,4 +1,5 @@
 import HubModel
+import NIOSSL
 import NIOCore
 import NIOHTTP1
 
@@ -21,4 +22,31 @@ struct ProxySettings: Sendable {
     let trustedProxies: [IPNetwork]
     /// `https` on a TLS listener.
     let scheme: String
+    /// How TLS upstreams (``UpstreamTarget/usesTLS``) are verified; nil: such targets cannot be reached.
+    let upstreamTLS: UpstreamTLS?
+}
+
+/// The client side of TLS to upstreams: the trust roots, and the name the certificate must carry (the hub API is
+/// reached on loopback but its certificate names the host the servers use).
+public struct UpstreamTLS: Sendable {
+    let context: NIOSSLContext
+    let serverName: String?
+
+    /// - Parameters:
+    ///   - caFile: PEM trust roots; nil: the system's.
+    ///   - serverName: the name verified and sent as SNI; nil: the target's host.
+    public init(caFile: String?, serverName: String?) throws {
+        var configuration = TLSConfiguration.makeClientConfiguration()
+        configuration.minimumTLSVersion = .tlsv12
+        if let caFile { configuration.trustRoots = .file(caFile) }
+        context = try NIOSSLContext(configuration: configuration)
+        self.serverName = serverName
+    }
+
+    /// The name sent as SNI and checked against the certificate; nil for an IP address, which SNI cannot carry
+    /// (the certificate's IP entries are then checked against the connected address).
+    func hostname(for target: UpstreamTarget) -> String? {
+        let name = serverName ?? target.host
+        return IPNetwork(name) == nil ? name : nil
+    }
 }

@@ -15,15 +15,20 @@ struct UpstreamTarget: Sendable, Hashable {
     let address: SocketAddress?
     /// The normalized target string, used to decide whether an upstream connection can be reused.
     let key: String
+    /// Whether the upstream speaks TLS (`https`/`wss`: the hub API with `hub.api_tls`).
+    let usesTLS: Bool
 
-    /// Parses a target URL. Only `http` and `ws` schemes are supported.
+    /// Parses a target URL: `http`, `ws`, `https` or `wss`.
     init?(_ string: String) {
         var rest = Substring(string)
+        var usesTLS = false
         if let range = rest.range(of: "://") {
             let scheme = rest[..<range.lowerBound].lowercased()
-            guard scheme == "http" || scheme == "ws" else { return nil }
+            guard ["http", "ws", "https", "wss"].contains(scheme) else { return nil }
+            usesTLS = scheme == "https" || scheme == "wss"
             rest = rest[range.upperBound...]
         }
+        self.usesTLS = usesTLS
         let authority: Substring
         if let slash = rest.firstIndex(of: "/") {
             authority = rest[..<slash]
@@ -37,23 +42,23 @@ struct UpstreamTarget: Sendable, Hashable {
             authority = rest
             self.pathPrefix = ""
         }
-        guard let (host, port) = UpstreamTarget.splitAuthority(authority), !host.isEmpty else {
+        guard let (host, port) = UpstreamTarget.splitAuthority(authority, defaultPort: usesTLS ? 443 : 80), !host.isEmpty else {
             return nil
         }
         self.host = host
         self.port = port
         self.address = try? SocketAddress(ipAddress: host, port: port)
-        self.key = "\(host)|\(port)"
+        self.key = "\(usesTLS ? "tls|" : "")\(host)|\(port)"
     }
 
-    private static func splitAuthority(_ authority: Substring) -> (String, Int)? {
+    private static func splitAuthority(_ authority: Substring, defaultPort: Int) -> (String, Int)? {
         var hostPart = authority
         if let at = hostPart.lastIndex(of: "@") { hostPart = hostPart[hostPart.index(after: at)...] }
         if hostPart.hasPrefix("[") {
             guard let close = hostPart.firstIndex(of: "]") else { return nil }
             let host = String(hostPart[hostPart.index(after: hostPart.startIndex)..<close])
             let after = hostPart[hostPart.index(after: close)...]
-            if after.isEmpty { return (host, 80) }
+            if after.isEmpty { return (host, defaultPort) }
             guard after.hasPrefix(":"), let port = Int(after.dropFirst()), (0...65535).contains(port)
             else { return nil }
             return (host, port)
@@ -63,12 +68,12 @@ struct UpstreamTarget: Sendable, Hashable {
             else { return nil }
             return (String(hostPart[..<colon]), port)
         }
-        return (String(hostPart), 80)
+        return (String(hostPart), defaultPort)
     }
 
     /// The value for a `Host` header addressing this target directly.
     var hostHeader: String {
         let bracketed = host.contains(":") ? "[\(host)]" : host
-        return port == 80 ? bracketed : "\(bracketed):\(port)"
+        return port == (usesTLS ? 443 : 80) ? bracketed : "\(bracketed):\(port)"
     }
 }

@@ -105,9 +105,12 @@ struct Health: AsyncParsableCommand {
 
     @Option(name: .long, help: "URL of the health endpoint.") var url = "http://127.0.0.1:8000/hub/health"
     @Option(name: .long, help: "Seconds to wait for the answer.") var timeout = 5.0
+    @Flag(name: .long, help: "Accept any certificate (a loopback check of a TLS listener whose certificate names the public host).")
+    var insecure = false
 
     func run() async throws {
-        let result = await HealthProbe.check(url: url, timeout: .milliseconds(Int(timeout * 1000)))
+        let result = await HealthProbe.check(url: url, timeout: .milliseconds(Int(timeout * 1000)),
+                                             verifyCertificate: !insecure)
         print(result.detail)
         if !result.healthy { throw ExitCode.failure }
     }

@@ -3,6 +3,7 @@ import Foundation
 import Logging
 import NIOConcurrencyHelpers
 import NIOCore
+import NIOHTTP1
 import NIOPosix
 import NIOSSL
 import NIOTLS
@@ -58,6 +59,31 @@ final class ProxyTLSTests: XCTestCase {
         let head = try XCTUnwrap(fixture.upstream.requests.last?.head)
         XCTAssertEqual(head.headers["x-forwarded-proto"], ["https"])
         XCTAssertEqual(head.headers["x-forwarded-port"], ["\(fixture.port)"])
+    }
+
+    /// An https route (the hub API with `hub.api_tls`) is reached over TLS and only with a certificate the CA signed.
+    func testHTTPSUpstreamsAreVerified() async throws {
+        let ca = try TestCertificates.makeCA()
+        let leaf = try ca.makeLeaf("api")
+        let tlsSide = try await ProxyFixture.start(
+            tls: try TLSCertificateStore(certificateFile: leaf.cert, keyFile: leaf.key, logger: logger))
+        try tlsSide.routes.setRoute("/", target: tlsSide.upstream.url)
+        let other = try TestCertificates.makeCA()
+        var statuses: [HTTPResponseStatus] = []
+        for trusted in [ca.caFile, other.caFile] {
+            let routes = InProcessRouteTable()
+            try routes.setRoute("/", target: "https://127.0.0.1:\(tlsSide.port)")
+            let front = ProxyServer(routes: routes, configuration: .init(
+                host: "127.0.0.1", port: 0, upstreamTLS: try UpstreamTLS(caFile: trusted, serverName: nil)))
+            let port = try await front.start()
+            let response = try await HTTPClient.shared.execute(HTTPClientRequest(url: "http://127.0.0.1:\(port)/hub/api"),
+                                                                timeout: .seconds(10))
+            statuses.append(response.status)
+            await front.shutdown()
+        }
+        await tlsSide.stop()
+        XCTAssertEqual(statuses, [.ok, .serviceUnavailable])
+        XCTAssertEqual(tlsSide.upstream.requests.count, 1)
     }
 
     func testRefusesTLSBelow12() async throws {

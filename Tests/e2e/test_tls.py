@@ -84,3 +84,35 @@ def test_plain_http_is_redirected_to_the_configured_https_url(hub_factory, tmp_p
         assert plain.status_code == 400 or plain.status_code >= 500 or not plain.text.strip().startswith("<!")
     except requests.exceptions.ConnectionError:
         pass
+
+
+def test_hub_api_over_https_with_the_ca_handed_to_servers(hub_factory, tmp_path, monkeypatch):
+    import yaml
+    ca = CertificateAuthority(tmp_path / "api-certs")
+    cert, key, _serial = ca.leaf("api")
+    hub = hub_factory(start=False)
+    config = yaml.safe_load(hub.config_path.read_text())
+    config["hub"].update({
+        "api_tls": {"cert_file": str(cert), "key_file": str(key), "ca_file": str(ca.ca_file)},
+        "api_url_for_servers": f"https://127.0.0.1:{hub.api_port}",
+    })
+    hub.config_path.write_text(yaml.safe_dump(config))
+    hub.api = f"https://127.0.0.1:{hub.api_port}"
+    monkeypatch.setenv("REQUESTS_CA_BUNDLE", str(ca.ca_file))
+    hub.start()
+    # The server verified the hub API with the handed CA (its version check and OAuth go over TLS).
+    hub.start_server("alice")
+    session = hub.login("alice")
+    lab = session.get(hub.public + "/user/alice/lab")
+    assert lab.status_code == 200 and "JupyterLab" in lab.text
+    base = hub.public + "/user/alice/"
+    kernel = create_kernel(session, base)
+    assert execute(session, base.replace("http://", "ws://"), kernel, "5 * 4") == "20"
+    model = hub.api_get("/users/alice").json()
+    assert model["servers"][""]["ready"]
+    # The hub API no longer answers plain HTTP.
+    try:
+        plain = requests.get(f"http://127.0.0.1:{hub.api_port}/hub/api", timeout=5)
+        assert plain.status_code != 200
+    except requests.exceptions.ConnectionError:
+        pass

@@ -1,6 +1,5 @@
 import Foundation
 import HubConfig
-import HubProxy
 import Logging
 import NIOConcurrencyHelpers
 import Prometheus
@@ -20,15 +19,15 @@ struct ConfigReloader: Service, CustomStringConvertible {
     let path: String?
     let components: HubComponents
     let spawner: SpawnerReloading
-    /// The proxy's certificate, read again on every reload (nil: no TLS).
-    let certificates: TLSCertificateStore?
+    /// The listeners' certificates, read again on every reload.
+    let certificates: HubCertificates?
     let notifier: SystemdNotifier
     let readiness: StartupReadiness
     let logger: Logger
     /// The watched files as last read by a reload or seen by the watcher.
     private let baseline: Baseline
 
-    init(path: String?, components: HubComponents, spawner: SpawnerReloading, certificates: TLSCertificateStore? = nil,
+    init(path: String?, components: HubComponents, spawner: SpawnerReloading, certificates: HubCertificates? = nil,
          notifier: SystemdNotifier, readiness: StartupReadiness, logger: Logger) {
         self.path = path
         self.components = components

@@ -28,9 +28,7 @@ public enum HubApplication {
         let router = makeRouter(components)
         let (apiBind, publicBind, routeAPIBind) = (config.hub.apiBind, config.hub.publicBind, config.proxy.apiBind)
         let tls = config.hub.tls
-        let certificates = try tls.enabled
-            ? TLSCertificateStore(certificateFile: tls.certFile, keyFile: tls.keyFile, logger: Logger(label: "slurmhub.tls"))
-            : nil
+        let certificates = try HubCertificates(config: config)
         // READY=1 for systemd once every listener is bound and the previous run's servers are restored.
         var steps: Set<StartupReadiness.Step> = [.hubAPI, .proxy, .restore]
         if routeAPIBind != nil { steps.insert(.routeAPI) }
@@ -40,7 +38,7 @@ public enum HubApplication {
                                     logger: logger)
         let apiGate = ConnectionGate(limits: limits.hubAPI)
         let app = Application(router: router,
-                              server: .http1(configuration: .init(additionalChannelHandlers:
+                              server: certificates.hubAPIServer(.init(additionalChannelHandlers:
                                 ListenerLimits.hubAPIHandlers(gate: apiGate, limits: limits.hubAPI))),
                               configuration: .init(address: .hostname(apiBind.host, port: apiBind.port), serverName: nil),
                               onServerRunning: { _ in await readiness.done(.hubAPI) }, logger: logger)
@@ -49,7 +47,7 @@ public enum HubApplication {
             configuration: .init(host: publicBind.host, port: publicBind.port,
                                  errorTarget: HubURLs.hubTarget(config) + "/hub/error",
                                  trustedProxies: config.proxy.trustedProxies, limits: limits.proxy,
-                                 tls: certificates),
+                                 tls: certificates.proxy, upstreamTLS: certificates.upstreamTLS),
             logger: Logger(label: "slurmhub.proxy"))
         var services: [any Service] = [
             app,
@@ -77,11 +75,32 @@ public enum HubApplication {
         let hub = components.hub
         services.append(ServiceManagerNotifications(notifier: notifier, readiness: readiness,
                                                     counts: { await hub.serverCounts() }, logger: logger))
-        logger.info("slurmhub \(HubVersion.slurmhub): proxy on \(certificates == nil ? "http" : "https")://\(publicBind), hub API on http://\(apiBind)")
+        let (proxyScheme, apiScheme) = (certificates.proxy == nil ? "http" : "https", certificates.hubAPI == nil ? "http" : "https")
+        logger.info("slurmhub \(HubVersion.slurmhub): proxy on \(proxyScheme)://\(publicBind), hub API on \(apiScheme)://\(apiBind)")
+        if SharedOrigin.severalUsersMayLogIn(config.auth) {
+            let warning = "every user's server shares the hub's origin: code served by one user's server can act as "
+                + "any user who opens it, so all users of this hub must trust each other (README: Security model)"
+            logger.warning("\(warning)")
+        }
         let group = ServiceGroup(configuration: .init(
             services: services.map { .init(service: $0) }, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         try await group.run()
         logger.info("slurmhub stopped; user servers keep running")
+    }
+
+    /// Who may reach the hub's origin.
+    enum SharedOrigin {
+        /// Whether more than one person may log in (then their servers share one origin).
+        static func severalUsersMayLogIn(_ auth: AuthSection) -> Bool {
+            switch auth.kind {
+            case .dev:
+                return Set(auth.dev.users).count > 1
+            case .oauth:
+                let oauth = auth.oauth
+                return oauth.allowAll || !oauth.allowedGroups.isEmpty || !oauth.adminGroups.isEmpty
+                    || Set(oauth.allowedUsers + oauth.adminUsers).count > 1
+            }
+        }
     }
 
     struct Parts {

@@ -27,6 +27,7 @@ struct WatchedFiles: Equatable {
         if config.auth.kind == .oauth { paths.append(config.auth.oauth.clientSecretFile) }
         paths += config.services.map(\.apiTokenFile)
         if config.hub.tls.enabled { paths += [config.hub.tls.certFile, config.hub.tls.keyFile] }
+        if config.hub.apiTLS.enabled { paths += [config.hub.apiTLS.certFile, config.hub.apiTLS.keyFile] }
         return paths.filter { !$0.isEmpty }
     }
 

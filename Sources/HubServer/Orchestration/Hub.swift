@@ -55,7 +55,8 @@ public actor Hub {
 
     private static func serverEnvironment(_ config: HubConfiguration) -> ServerEnvironment {
         ServerEnvironment(apiURL: HubURLs.apiURLForServers(config) + "/hub/api", publicURL: config.hub.publicURL,
-                          defaultURL: config.spawner.defaultURL, extra: config.spawner.environment)
+                          defaultURL: config.spawner.defaultURL, caFile: config.hub.apiTLS.caFile,
+                          extra: config.spawner.environment)
     }
 
     static func key(_ user: String, _ server: String) -> String { "\(user)/\(server)" }
@@ -145,7 +146,8 @@ enum HubURLs {
     static func hubTarget(_ config: HubConfiguration) -> String {
         let bind = config.hub.apiBind
         let host = ["0.0.0.0", "::", ""].contains(bind.host) ? "127.0.0.1" : bind.host
-        return "http://\(ListenAddress("\(host):\(bind.port)").map(\.description) ?? host)"
+        let scheme = config.hub.apiTLS.enabled ? "https" : "http"
+        return "\(scheme)://\(ListenAddress("\(host):\(bind.port)").map(\.description) ?? host)"
     }
 
     /// The base of absolute URLs the hub writes (pagination's `next.url`): `hub.public_url`, else the hub's API

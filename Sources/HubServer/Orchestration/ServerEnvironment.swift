@@ -6,6 +6,8 @@ struct ServerEnvironment {
     let apiURL: String
     let publicURL: String
     let defaultURL: String
+    /// `hub.api_tls.ca_file`: the bundle servers verify the hub API with ("" for none).
+    let caFile: String
     let extra: [String: String]
 
     /// Every name `environment(user:server:token:)` can set (besides `extra`), plus `JUPYTERHUB_SERVICE_URL`
@@ -16,7 +18,7 @@ struct ServerEnvironment {
         "JUPYTERHUB_OAUTH_ACCESS_SCOPES", "JUPYTERHUB_OAUTH_SCOPES", "JUPYTERHUB_OAUTH_CLIENT_ALLOWED_SCOPES",
         "JUPYTERHUB_USER", "JUPYTERHUB_SERVER_NAME", "JUPYTERHUB_HOST", "JUPYTERHUB_COOKIE_HOST_PREFIX_ENABLED",
         "JUPYTERHUB_COOKIE_OPTIONS", "JUPYTERHUB_PUBLIC_URL", "JUPYTERHUB_PUBLIC_HUB_URL", "JUPYTERHUB_DEFAULT_URL",
-        "JUPYTERHUB_ADMIN_ACCESS",
+        "JUPYTERHUB_ADMIN_ACCESS", "SSL_CERT_FILE", "REQUESTS_CA_BUNDLE",
     ]
 
     /// The OAuth client id of a server: `jupyterhub-user-<name>` (`-<server>` appended for named servers).
@@ -66,6 +68,10 @@ struct ServerEnvironment {
         }
         if !defaultURL.isEmpty { env["JUPYTERHUB_DEFAULT_URL"] = defaultURL }
         if user.admin { env["JUPYTERHUB_ADMIN_ACCESS"] = "1" }
+        // Python's ssl (tornado, urllib: the server and the job's port report) and requests; spawner.environment wins.
+        if !caFile.isEmpty {
+            for name in ["SSL_CERT_FILE", "REQUESTS_CA_BUNDLE"] where extra[name] == nil { env[name] = caFile }
+        }
         return env
     }
 }
