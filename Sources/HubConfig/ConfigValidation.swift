@@ -11,6 +11,7 @@ extension ConfigLoader {
                 throw ConfigError("\(key) '\(url)' must be an http(s) URL")
             }
         }
+        try validateSubdomainHost(hub)
         guard !hub.dataDir.isEmpty else { throw ConfigError("hub.data_dir must not be empty") }
         let policy: UsernamePolicy
         do {
@@ -64,6 +65,21 @@ extension ConfigLoader {
         }
         guard ["trace", "debug", "info", "notice", "warning", "error", "critical"].contains(config.log.level) else {
             throw ConfigError("log.level '\(config.log.level)' is not one of trace, debug, info, notice, warning, error, critical")
+        }
+    }
+
+    /// `hub.subdomain_host`: an http(s) origin on a DNS name, with `hub.public_url` on the same origin (the hub's
+    /// own pages stay there; users' servers move to its subdomains).
+    static func validateSubdomainHost(_ hub: HubSection) throws {
+        guard !hub.subdomainHost.isEmpty else { return }
+        guard let origins = hub.userOrigins else {
+            throw ConfigError("hub.subdomain_host '\(hub.subdomainHost)' must be scheme://host[:port] with a DNS name "
+                + "(e.g. https://hub.example.org), no path")
+        }
+        let publicOrigin = UserOrigins(subdomainHost: HubSection.origin(of: hub.publicURL))
+        guard publicOrigin == origins else {
+            throw ConfigError("hub.subdomain_host needs hub.public_url on the same origin: set hub.public_url: "
+                + "\(origins.hubOrigin)/")
         }
     }
 

@@ -9,6 +9,10 @@ public enum DefaultConfig {
       api_bind: 0.0.0.0:8081
       # Public URL browsers use, e.g. https://jupyter.example.org (empty: unknown).
       public_url: ""
+      # Per-user origins, as JupyterHub's subdomain_host: https://hub.example.org serves alice's servers at
+      # https://alice.hub.example.org/user/alice/ (wildcard DNS and certificate; public_url on the same host).
+      # Empty: every server shares the hub's origin, so all users must trust each other.
+      subdomain_host: ""
       # Base of JUPYTERHUB_API_URL as seen from the servers (empty: derived from api_bind).
       api_url_for_servers: ""
       # Database, cookie secret and server logs.

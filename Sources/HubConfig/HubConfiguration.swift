@@ -18,6 +18,8 @@ public struct HubSection: Sendable, Codable, Equatable {
     public var publicBind: ListenAddress
     public var apiBind: ListenAddress
     public var publicURL: String
+    /// Per-user origins (`https://hub.example.org` puts alice at `https://alice.hub.example.org`); empty: path mode.
+    public var subdomainHost: String
     public var apiURLForServers: String
     public var dataDir: String
     public var adminUsers: [String]
@@ -41,7 +43,7 @@ public struct HubSection: Sendable, Codable, Equatable {
     public var apiTLS: APITLSSection
 
     enum CodingKeys: String, CodingKey {
-        case publicBind = "public_bind", apiBind = "api_bind", publicURL = "public_url"
+        case publicBind = "public_bind", apiBind = "api_bind", publicURL = "public_url", subdomainHost = "subdomain_host"
         case apiURLForServers = "api_url_for_servers", dataDir = "data_dir", adminUsers = "admin_users"
         case usernamePattern = "username_pattern", cookieMaxAgeDays = "cookie_max_age_days"
         case allowNamedServers = "allow_named_servers", namedServerLimitPerUser = "named_server_limit_per_user"
@@ -49,6 +51,17 @@ public struct HubSection: Sendable, Codable, Equatable {
         case slowSpawnTimeout = "slow_spawn_timeout", slowStopTimeout = "slow_stop_timeout"
         case maxBodySize = "max_body_size", lastActivityInterval = "last_activity_interval"
         case authenticateMetrics = "authenticate_metrics", configWatchInterval = "config_watch_interval", http, tls, apiTLS = "api_tls"
+    }
+}
+
+extension HubSection {
+    /// The per-user origins when `subdomain_host` is set (validated at load).
+    public var userOrigins: UserOrigins? { UserOrigins(subdomainHost: subdomainHost) }
+
+    /// `scheme://host[:port]` of a URL, without path; empty when it has no host.
+    static func origin(of url: String) -> String {
+        guard let parsed = URL(string: url), let scheme = parsed.scheme, let host = parsed.host else { return "" }
+        return "\(scheme)://\(host)\(parsed.port.map { ":\($0)" } ?? "")"
     }
 }
 

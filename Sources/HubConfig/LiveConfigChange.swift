@@ -24,6 +24,7 @@ public struct LiveConfigChange: Sendable, Equatable {
         keep("hub.public_bind", \.hub.publicBind)
         keep("hub.api_bind", \.hub.apiBind)
         keep("hub.public_url", \.hub.publicURL)
+        keep("hub.subdomain_host", \.hub.subdomainHost)
         keep("hub.data_dir", \.hub.dataDir)
         keep("hub.username_pattern", \.hub.usernamePattern)
         keep("hub.max_body_size", \.hub.maxBodySize)

@@ -97,9 +97,16 @@ final class ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler {
 
     private func startExchange(_ head: HTTPRequestHead) {
         let isUpgrade = ProxyHeaders.isUpgrade(head)
-        let path = head.uri.firstIndex(of: "?").map { String(head.uri[..<$0]) } ?? head.uri
-        let match = settings.routes.lookup(path: path)
+        var path = head.uri.firstIndex(of: "?").map { String(head.uri[..<$0]) } ?? head.uri
+        let routingHost = settings.hostRouting ? ProxyHeaders.routingHost(head) : ""
+        if let routingHost, !routingHost.isEmpty, path.hasPrefix("/") { path = "/" + routingHost + path }
+        let match = routingHost == nil ? nil : settings.routes.lookup(path: path)
         exchange = ProxyExchangeStateMachine(head: head, isUpgrade: isUpgrade, route: match?.entry)
+        guard routingHost != nil else {
+            logger.notice("refused a request with a malformed Host header", metadata: ["client": "\(forwarded.clientIP ?? "?")"])
+            rejectMalformedRequest()
+            return
+        }
         guard !ProxyHeaders.connectionNamesProtectedHeader(head) else {
             logger.notice("refused a request whose Connection header names a framing header",
                           metadata: ["client": "\(forwarded.clientIP ?? "?")", "connection":

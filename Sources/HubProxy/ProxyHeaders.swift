@@ -85,4 +85,34 @@ enum ProxyHeaders {
         if headers.contains(name: "proxy-connection") { headers.remove(name: "proxy-connection") }
         if headers.contains(name: "upgrade") { headers.remove(name: "upgrade") }
     }
+
+    /// The request's host as a route key component for host routing: the `Host` header lower-cased, without
+    /// its port. `""` when there is none (the request can then only reach the `/` route); nil when it holds
+    /// anything but letters, digits, `.`, `-` or a bracketed IPv6 literal, so that no `Host` can add path
+    /// segments to the key (`alice.hub.example.org/user/alice` must not reach alice's route from another host).
+    static func routingHost(_ head: HTTPRequestHead) -> String? {
+        guard let raw = head.headers.first(name: "host"), !raw.isEmpty else { return "" }
+        var host = Substring(raw.lowercased())
+        if host.hasPrefix("[") {
+            guard let close = host.firstIndex(of: "]") else { return nil }
+            let rest = host[host.index(after: close)...]
+            guard rest.isEmpty || (rest.hasPrefix(":") && rest.dropFirst().allSatisfy(\.isASCIIDigit)) else { return nil }
+            host = host[...close]
+            return host.dropFirst().dropLast().allSatisfy({ $0.isHexDigit || $0 == ":" || $0 == "." }) ? String(host) : nil
+        }
+        if let colon = host.firstIndex(of: ":") {
+            guard host[host.index(after: colon)...].allSatisfy(\.isASCIIDigit) else { return nil }
+            host = host[..<colon]
+        }
+        let allowed = host.utf8.allSatisfy { byte in
+            (byte >= UInt8(ascii: "a") && byte <= UInt8(ascii: "z")) || (byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9"))
+                || byte == UInt8(ascii: ".") || byte == UInt8(ascii: "-")
+        }
+        return allowed ? String(host) : nil
+    }
+}
+
+extension Character {
+    /// `0`–`9` only (not other Unicode digits).
+    fileprivate var isASCIIDigit: Bool { isASCII && isNumber }
 }

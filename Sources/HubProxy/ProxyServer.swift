@@ -37,10 +37,15 @@ public final class ProxyServer: Sendable {
         public var tls: TLSCertificateStore?
         /// How `https` targets (the hub API with TLS) are verified.
         public var upstreamTLS: UpstreamTLS?
+        /// Routes are keyed by host as well as path (configurable-http-proxy's `--host-routing`, JupyterHub's
+        /// `subdomain_host`): a request for `alice.hub.example.org/user/alice/x` is looked up as
+        /// `/alice.hub.example.org/user/alice/x`, falling back to `/` (the hub) as ever.
+        public var hostRouting: Bool
 
         public init(host: String, port: Int, errorTarget: String? = nil, trustedProxies: [IPNetwork] = [],
                     limits: ConnectionLimits = ConnectionLimits(), tls: TLSCertificateStore? = nil,
-                    upstreamTLS: UpstreamTLS? = nil) {
+                    upstreamTLS: UpstreamTLS? = nil, hostRouting: Bool = false) {
+            self.hostRouting = hostRouting
             self.tls = tls
             self.upstreamTLS = upstreamTLS
             self.host = host
@@ -73,6 +78,7 @@ public final class ProxyServer: Sendable {
             connectTimeout: .seconds(10),
             trustedProxies: configuration.trustedProxies,
             scheme: configuration.tls == nil ? "http" : "https",
+            hostRouting: configuration.hostRouting,
             // https targets added through the route API are verified against the system's roots.
             upstreamTLS: configuration.upstreamTLS ?? (try? UpstreamTLS(caFile: nil, serverName: nil)))
         self.tls = configuration.tls

@@ -14,6 +14,7 @@ public struct StandaloneProxy: Sendable {
     private let authToken: String
     private let errorTarget: String?
     private let tls: TLSCertificateStore?
+    private let hostRouting: Bool
     private let logger: Logger
 
     /// Configures the public proxy listener and the API listener.
@@ -25,9 +26,11 @@ public struct StandaloneProxy: Sendable {
         authToken: String,
         errorTarget: String? = nil,
         tls: TLSCertificateStore? = nil,
+        hostRouting: Bool = false,
         logger: Logger = Logger(label: "slurmhub.proxy")
     ) {
         self.tls = tls
+        self.hostRouting = hostRouting
         self.routes = InProcessRouteTable()
         self.publicHost = publicHost
         self.publicPort = publicPort
@@ -44,7 +47,8 @@ public struct StandaloneProxy: Sendable {
         let group = MultiThreadedEventLoopGroup(numberOfThreads: System.coreCount)
         let proxy = ProxyServer(
             routes: routes,
-            configuration: .init(host: publicHost, port: publicPort, errorTarget: errorTarget, tls: tls),
+            configuration: .init(host: publicHost, port: publicPort, errorTarget: errorTarget, tls: tls,
+                                 hostRouting: hostRouting),
             eventLoopGroup: group, logger: logger)
         let api = RouteAPIServer(
             routes: routes, host: apiHost, port: apiPort, authToken: authToken,

@@ -22,6 +22,8 @@ struct ProxySettings: Sendable {
     let trustedProxies: [IPNetwork]
     /// `https` on a TLS listener.
     let scheme: String
+    /// Whether route keys start with the request's host (``ProxyServer/Configuration/hostRouting``).
+    let hostRouting: Bool
     /// How TLS upstreams (``UpstreamTarget/usesTLS``) are verified; nil: such targets cannot be reached.
     let upstreamTLS: UpstreamTLS?
 }

@@ -65,6 +65,8 @@ struct Proxy: AsyncParsableCommand {
     @Option(name: .customLong("ssl-cert"), help: "PEM certificate chain: serve HTTPS (as configurable-http-proxy's --ssl-cert).")
     var sslCert: String?
     @Option(name: .customLong("ssl-key"), help: "PEM private key (mode 0600) for --ssl-cert.") var sslKey: String?
+    @Flag(name: .long, help: "Route by host and path: routespecs start with the host (/alice.hub.example.org/user/alice/).")
+    var hostRouting = false
 
     func run() async throws {
         guard let publicAddress = ListenAddress(publicBind), let apiAddress = ListenAddress(apiBind) else {
@@ -92,7 +94,7 @@ struct Proxy: AsyncParsableCommand {
         }
         let proxy = StandaloneProxy(
             publicHost: publicAddress.host, publicPort: publicAddress.port, apiHost: apiAddress.host,
-            apiPort: apiAddress.port, authToken: token, errorTarget: errorTarget, tls: tls,
+            apiPort: apiAddress.port, authToken: token, errorTarget: errorTarget, tls: tls, hostRouting: hostRouting,
             logger: Logger(label: "slurmhub.proxy"))
         try await proxy.run()
     }

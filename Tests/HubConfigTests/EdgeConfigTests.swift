@@ -2,7 +2,7 @@ import HubConfig
 import HubModel
 import XCTest
 
-/// `hub.http`, `hub.tls`, `hub.api_tls` and `proxy.trusted_proxies`: defaults, and mistakes refused naming the key.
+/// `hub.http`, `hub.tls`, `hub.subdomain_host`, `hub.api_tls` and `proxy.trusted_proxies`: defaults, and mistakes refused naming the key.
 final class EdgeConfigTests: XCTestCase {
     private func load(_ hubLines: String, extra: String = "") throws -> HubConfiguration {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent(UUID().uuidString)
@@ -29,6 +29,20 @@ final class EdgeConfigTests: XCTestCase {
         XCTAssertNil(config.hub.tls.redirectHTTPBind)
         XCTAssertFalse(config.hub.apiTLS.enabled)
         XCTAssertEqual(config.proxy.trustedProxies, [])
+        XCTAssertNil(config.hub.userOrigins)
+    }
+
+    func testSubdomainHostNeedsAnOriginOnADNSNameAndTheSamePublicURL() throws {
+        let config = try load("  subdomain_host: https://hub.example.org\n  public_url: https://hub.example.org/\n")
+        XCTAssertEqual(config.hub.userOrigins?.origin(forUser: "alice"), "https://alice.hub.example.org")
+        assertRefused("  subdomain_host: https://hub.example.org\n", mentioning: "hub.public_url")
+        assertRefused("  subdomain_host: https://hub.example.org\n  public_url: https://jupyter.example.org\n",
+                      mentioning: "hub.public_url")
+        assertRefused("  subdomain_host: https://hub.example.org:8443\n  public_url: https://hub.example.org\n",
+                      mentioning: "hub.public_url")
+        for bad in ["hub.example.org", "https://10.1.2.3", "https://hub.example.org/jupyter"] {
+            assertRefused("  subdomain_host: \(bad)\n  public_url: https://hub.example.org\n", mentioning: "hub.subdomain_host")
+        }
     }
 
     func testTrustedProxiesParse() throws {

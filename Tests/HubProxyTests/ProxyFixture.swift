@@ -18,14 +18,15 @@ struct ProxyFixture {
     static func start(errorTarget: ((TestUpstream) -> String)? = nil,
                       trustedProxies: [String] = [],
                       limits: ConnectionLimits = ConnectionLimits(),
-                      tls: TLSCertificateStore? = nil) async throws -> ProxyFixture {
+                      tls: TLSCertificateStore? = nil,
+                      hostRouting: Bool = false) async throws -> ProxyFixture {
         let routes = InProcessRouteTable()
         let upstream = try await TestUpstream.start()
         let proxy = ProxyServer(
             routes: routes,
             configuration: .init(host: "127.0.0.1", port: 0, errorTarget: errorTarget?(upstream),
                                  trustedProxies: trustedProxies.compactMap(IPNetwork.init), limits: limits,
-                                 tls: tls))
+                                 tls: tls, hostRouting: hostRouting))
         let port = try await proxy.start()
         let client = HTTPClient.shared
         return ProxyFixture(routes: routes, upstream: upstream, proxy: proxy, port: port, client: client)

@@ -7,6 +7,8 @@ extension HTTPField.Name {
     static let xContentTypeOptions = known("X-Content-Type-Options")
     static let strictTransportSecurity = known("Strict-Transport-Security")
     static let xXSRFToken = known("X-XSRFToken")
+    /// The `Host` a browser used, as the proxy saw it (the proxy overwrites what clients send).
+    static let xForwardedHost = known("X-Forwarded-Host")
     /// Where a browser request comes from (`same-origin`, `same-site`, `cross-site`, `none`).
     static let secFetchSite = known("Sec-Fetch-Site")
 

@@ -26,13 +26,36 @@ struct HubMiddleware: RouterMiddleware {
             + "script-src 'self' 'unsafe-inline'; frame-ancestors 'none'"
     }
 
+    /// With `hub.subdomain_host`, hub pages are served on the hub's host only: a browser that reaches the hub
+    /// through the proxy on a user's host (a server that is not running, or any other `/hub/` path there) is
+    /// sent to the same path on the hub's origin, so that no hub page, login form or cookie ever lives on an
+    /// origin a user's server shares. Token-authenticated API calls and the health check stay answered anywhere
+    /// (hub cookies are host-only, so nothing ambient comes with them); requests that did not come through
+    /// the proxy (servers calling `hub.api_bind`) carry no `X-Forwarded-Host` and are not affected.
+    static func canonicalHostRedirect(_ request: Request, origins: UserOrigins?) -> Response? {
+        guard let origins, let host = request.headers[.xForwardedHost], !origins.isHubHost(host) else { return nil }
+        let path = request.uri.path
+        if path.hasPrefix("/hub/api/") || path == "/hub/api" || path == "/hub/health" { return nil }
+        guard [.get, .head].contains(request.method) else {
+            return JSONResponse.make(.object(["message": .string("Use \(origins.hubOrigin) for the hub")]), status: .forbidden)
+        }
+        let location = origins.hubOrigin + HubURLs.sameOriginLocation(request.uri.description)
+        return Response.redirect(to: location, type: .found)
+    }
+
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         let started = ContinuousClock.now
         let isAPI = request.uri.path.hasPrefix("/hub/api")
         var response: Response
         do {
-            // JupyterHub answers `OPTIONS` on the API (CORS preflight) with an empty 200.
-            response = isAPI && request.method == .options ? JSONResponse.empty(.ok) : try await next(request, context)
+            if let redirect = Self.canonicalHostRedirect(request, origins: components.serverURLs.origins) {
+                response = redirect
+            } else if isAPI && request.method == .options {
+                // JupyterHub answers `OPTIONS` on the API (CORS preflight) with an empty 200.
+                response = JSONResponse.empty(.ok)
+            } else {
+                response = try await next(request, context)
+            }
         } catch {
             // Routes answer their own errors (their group's error middleware); what arrives here matched no route.
             let answer = ErrorAnswer(error, request: request, logger: context.logger)

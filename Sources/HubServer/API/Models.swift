@@ -6,9 +6,10 @@ import HubModel
 struct ModelBuilder {
     let principal: Principal
     let publicURL: String
+    let urls: ServerURLs
 
     func server(_ record: ServerRecord?, name: String, user: String, lifecycle: ServerLifecycle) -> JSONValue {
-        let prefix = ServerEnvironment.prefix(user: user, server: name)
+        let url = urls.url(user: user, server: name)
         let progress = name.isEmpty
             ? "/hub/api/users/\(PathQuoting.quote(user))/server/progress"
             : "/hub/api/users/\(PathQuoting.quote(user))/servers/\(PathQuoting.quote(name))/progress"
@@ -21,10 +22,10 @@ struct ModelBuilder {
             "pending": lifecycle.pending.map { .string($0) } ?? .null,
             "ready": .bool(lifecycle.ready),
             "stopped": .bool(!lifecycle.active),
-            "url": .string(prefix),
+            "url": .string(url),
             "user_options": record?.userOptions ?? .object([:]),
             "progress_url": .string(progress),
-            "full_url": base.isEmpty ? .null : .string(base + prefix),
+            "full_url": urls.origins != nil ? .string(url) : base.isEmpty ? .null : .string(base + url),
             "full_progress_url": base.isEmpty ? .null : .string(base + progress),
         ]
         if principal.scopes.allows("admin:server_state", user: user, server: name) {
@@ -56,7 +57,7 @@ struct ModelBuilder {
         if scopes.allows("read:servers", user: name) {
             let byName = Dictionary(records.map { ($0.name, $0) }) { a, _ in a }
             let defaultLifecycle = lifecycles[""] ?? .stopped
-            model["server"] = defaultLifecycle.ready ? .string(ServerEnvironment.prefix(user: name, server: "")) : .null
+            model["server"] = defaultLifecycle.ready ? .string(urls.url(user: name, server: "")) : .null
             model["pending"] = defaultLifecycle.pending.map { .string($0) } ?? .null
             var servers: [String: JSONValue] = [:]
             for serverName in Set(byName.keys).union(lifecycles.keys) {

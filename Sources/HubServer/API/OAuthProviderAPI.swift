@@ -28,7 +28,7 @@ struct OAuthProviderAPI {
             throw HubError.badRequest("Unsupported code_challenge_method")
         }
         let code = try await components.oauth.issueCode(
-            to: client, for: user, redirectURI: redirectURI, sessionID: request.cookies[CookieNames.sessionID]?.value ?? "",
+            to: client, for: user, redirectURI: redirectURI, sessionID: components.cookiePolicy.value(CookieNames.sessionID, in: request) ?? "",
             challenge: challenge, challengeMethod: method)
         var location = redirectURI + (redirectURI.contains("?") ? "&" : "?") + "code=\(code)"
         if let state = query["state"] { location += "&state=\(PathQuoting.quote(String(state)))" }

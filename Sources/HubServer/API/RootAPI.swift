@@ -47,7 +47,7 @@ struct RootAPI {
         case .user(let user):
             model = ["kind": "user", "name": .string(user.name), "admin": .bool(user.admin), "groups": .array([])]
             if principal.scopes.allows("read:users", user: user.name) {
-                let builder = ModelBuilder(principal: principal, publicURL: components.config.hub.publicURL)
+                let builder = components.models(for: principal)
                 let records = try await components.users.servers(of: user)
                 if case .object(let full)? = builder.user(user, records: records,
                                                           lifecycles: await components.hub.lifecycles(ofUser: user.name)) {

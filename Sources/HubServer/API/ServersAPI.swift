@@ -81,12 +81,11 @@ struct ServersAPI {
         let (user, server) = try await target(request, context)
         try principal.require("read:servers", onServer: server, of: user.name)
         let lifecycle = await components.hub.lifecycle(user: user.name, server: server)
-        let prefix = ServerEnvironment.prefix(user: user.name, server: server)
         let log: ProgressLog
         switch lifecycle {
         case .running:
             log = ProgressLog()
-            log.finish(.ready(url: prefix))
+            log.finish(.ready(url: components.serverURLs.url(user: user.name, server: server)))
         case .spawning, .failed, .checking, .stopping:
             guard let existing = await components.hub.progress(user: user.name, server: server) else {
                 throw HubError.badRequest("\(user.name)'s server is not pending")
@@ -98,11 +97,11 @@ struct ServersAPI {
         return Response(
             status: .ok,
             headers: [.contentType: "text/event-stream", .cacheControl: "no-cache"],
-            body: ResponseBody { writer in try await Self.stream(log, prefix: prefix, to: &writer) })
+            body: ResponseBody { writer in try await Self.stream(log, to: &writer) })
     }
 
     /// Writes progress events as they arrive; a keepalive every 8 s; ends with `ready` or `failed`.
-    static func stream(_ log: ProgressLog, prefix: String, to writer: inout any ResponseBodyWriter) async throws {
+    static func stream(_ log: ProgressLog, to writer: inout any ResponseBodyWriter) async throws {
         var index = 0
         var lastWrite = ContinuousClock.now
         while true {

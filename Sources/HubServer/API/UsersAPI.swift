@@ -30,7 +30,7 @@ struct UsersAPI {
             sort: query["sort"].map(String.init) ?? "id"))
         let (offset, limit, total) = (selection.query.offset, selection.query.limit, selection.total)
         let includeStopped = ["1", "true", "yes"].contains(query["include_stopped_servers"].map(String.init) ?? "")
-        let builder = ModelBuilder(principal: principal, publicURL: components.config.hub.publicURL)
+        let builder = components.models(for: principal)
         let items: [JSONValue] = selection.users.compactMap { user in
             builder.user(user, records: selection.records[user.name] ?? [], lifecycles: selection.lifecycles[user.name] ?? [:],
                          includeStopped: includeStopped)
@@ -66,14 +66,14 @@ struct UsersAPI {
             return text
         }
         let created = try await components.users.create(as: principal, names: names, admin: body["admin"] == .bool(true))
-        let builder = ModelBuilder(principal: principal, publicURL: components.config.hub.publicURL)
+        let builder = components.models(for: principal)
         return JSONResponse.make(.array(created.compactMap { builder.user($0, records: [], lifecycles: [:]) }), status: .created)
     }
 
     @Sendable func get(_ request: Request, context: HubRequestContext) async throws -> Response {
         let principal = try context.requirePrincipal()
         let user = try await components.users.existing(try context.parameters.require("name"))
-        let builder = ModelBuilder(principal: principal, publicURL: components.config.hub.publicURL)
+        let builder = components.models(for: principal)
         let records = try await components.users.servers(of: user)
         let include = ["1", "true"].contains(request.uri.queryParameters["include_stopped_servers"].map(String.init) ?? "")
         guard let model = builder.user(user, records: records, lifecycles: await components.hub.lifecycles(ofUser: user.name),
@@ -89,7 +89,7 @@ struct UsersAPI {
         let rawName = try context.parameters.require("name")
         let body = try await request.decodeJSONBody(limit: components.config.hub.maxBodySize)?.objectValue ?? [:]
         let user = try await components.users.createOne(as: principal, rawName: rawName, admin: body["admin"] == .bool(true))
-        let builder = ModelBuilder(principal: principal, publicURL: components.config.hub.publicURL)
+        let builder = components.models(for: principal)
         return JSONResponse.make(builder.user(user, records: [], lifecycles: [:]) ?? .null, status: .created)
     }
 
@@ -111,7 +111,7 @@ struct UsersAPI {
             name = text
         }
         let changed = try await components.users.modify(as: principal, user: user, admin: admin, rawName: name)
-        let builder = ModelBuilder(principal: principal, publicURL: components.config.hub.publicURL)
+        let builder = components.models(for: principal)
         return JSONResponse.make(builder.user(changed, records: [], lifecycles: [:]) ?? .null)
     }
 

@@ -47,7 +47,8 @@ public enum HubApplication {
             configuration: .init(host: publicBind.host, port: publicBind.port,
                                  errorTarget: HubURLs.hubTarget(config) + "/hub/error",
                                  trustedProxies: config.proxy.trustedProxies, limits: limits.proxy,
-                                 tls: certificates.proxy, upstreamTLS: certificates.upstreamTLS),
+                                 tls: certificates.proxy, upstreamTLS: certificates.upstreamTLS,
+                                 hostRouting: config.hub.userOrigins != nil),
             logger: Logger(label: "slurmhub.proxy"))
         var services: [any Service] = [
             app,
@@ -77,9 +78,10 @@ public enum HubApplication {
                                                     counts: { await hub.serverCounts() }, logger: logger))
         let (proxyScheme, apiScheme) = (certificates.proxy == nil ? "http" : "https", certificates.hubAPI == nil ? "http" : "https")
         logger.info("slurmhub \(HubVersion.slurmhub): proxy on \(proxyScheme)://\(publicBind), hub API on \(apiScheme)://\(apiBind)")
-        if SharedOrigin.severalUsersMayLogIn(config.auth) {
+        if config.hub.userOrigins == nil, SharedOrigin.severalUsersMayLogIn(config.auth) {
             let warning = "every user's server shares the hub's origin: code served by one user's server can act as "
-                + "any user who opens it, so all users of this hub must trust each other (README: Security model)"
+                + "any user who opens it, so all users of this hub must trust each other; set hub.subdomain_host to give "
+                + "each user an origin of their own (README: Security model)"
             logger.warning("\(warning)")
         }
         let group = ServiceGroup(configuration: .init(

@@ -27,7 +27,16 @@ public struct HubComponents: Sendable {
 
     /// Whether cookies get the `Secure` attribute.
     var secureCookies: Bool { config.hub.tls.enabled || config.hub.publicURL.lowercased().hasPrefix("https://") }
+    /// Names and attributes of the hub's cookies (`__Host-` with https subdomains).
+    var cookiePolicy: CookiePolicy { CookiePolicy(hostPrefix: serverURLs.origins?.usesHTTPS == true, secure: secureCookies) }
+    /// Server URLs as browsers use them (absolute with `hub.subdomain_host`).
+    var serverURLs: ServerURLs { hub.serverURLs }
     var cookieMaxAge: TimeInterval { config.hub.cookieMaxAgeDays * 86400 }
+
+    /// The REST models as `principal` may see them.
+    func models(for principal: Principal) -> ModelBuilder {
+        ModelBuilder(principal: principal, publicURL: config.hub.publicURL, urls: serverURLs)
+    }
 
     /// The use cases API handlers and pages call (they do not reach the store or the spawner themselves).
     var servers: ServerActions { ServerActions(hub: hub, store: store) }

@@ -84,12 +84,15 @@ extension HubComponents {
 
     /// A cookie login as a principal: the user's full role scopes, the browser's session.
     func cookiePrincipal(_ user: User, _ request: Request) -> Principal {
-        Principal(owner: .user(user), scopes: user.roleScopes, token: nil, sessionID: request.cookies[CookieNames.sessionID]?.value)
+        Principal(owner: .user(user), scopes: user.roleScopes, token: nil, sessionID: cookiePolicy.value(CookieNames.sessionID, in: request))
     }
 
-    /// Whether `given` is the request's XSRF cookie (compared in constant time; never when there is no cookie).
+    /// Whether `given` is the request's XSRF cookie (compared in constant time; never when there is no cookie), and
+    /// the request is not one a browser marks as coming from another origin (`Sec-Fetch-Site: same-site` is a
+    /// user's subdomain, which with a planted cookie could otherwise pass).
     func xsrfMatches(_ request: Request, _ given: String) -> Bool {
-        let expected = request.cookies[CookieNames.xsrf]?.value ?? ""
+        if let site = request.headers[.secFetchSite]?.lowercased(), site != "same-origin" { return false }
+        let expected = cookiePolicy.value(CookieNames.xsrf, in: request) ?? ""
         return !expected.isEmpty && Secrets.constantTimeEquals(expected, given)
     }
 
@@ -117,7 +120,7 @@ extension HubComponents {
 
     /// The user of a valid hub login cookie.
     func cookieUser(_ request: Request) async throws -> User? {
-        guard let signed = request.cookies[CookieNames.hubLogin]?.value,
+        guard let signed = cookiePolicy.value(CookieNames.hubLogin, in: request),
               let cookieID = cookies.verify(name: CookieNames.hubLogin, signed: signed, maxAge: cookieMaxAge),
               let separator = cookieID.firstIndex(of: ":") else { return nil }
         let name = String(cookieID[..<separator])

@@ -71,14 +71,14 @@ extension Hub {
                 }
             }
             do {
-                try await routes.addRoute(prefix, target: url, data: [
+                try await routes.addRoute(serverURLs.routeSpec(user: record.userName, server: record.name), target: url, data: [
                     "user": .string(record.userName), "server_name": .string(record.name), "slurmhub": .bool(true),
                 ])
             } catch {
                 logger.error("cannot restore the route of \(key): \(error)")
             }
             transition(key, .pollRunning)
-            entries[key]?.progress.finish(.ready(url: prefix))
+            entries[key]?.progress.finish(.ready(url: serverURLs.url(user: record.userName, server: record.name)))
         }
     }
 

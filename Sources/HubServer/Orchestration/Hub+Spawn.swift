@@ -70,7 +70,7 @@ extension Hub {
             scopes: ["users:activity!user=\(user.name)", "access:servers!server=\(user.name)/\(server)"],
             note: "Server at \(prefix)"))
         try await store.save(OAuthClient(
-            id: clientID, secretHash: Secrets.hash(token), redirectURI: "\(prefix)oauth_callback",
+            id: clientID, secretHash: Secrets.hash(token), redirectURI: serverURLs.oauthCallback(user: user.name, server: server),
             description: "Server at \(prefix)", allowedScopes: ["access:servers!server=\(user.name)/\(server)"]))
         var record = ServerRecord(userName: user.name, name: server, userOptions: options)
         record.started = Date()
@@ -118,12 +118,12 @@ extension Hub {
             try Task.checkCancellation()
             progress.append(ProgressEvent(progress: 90, message: "Server started, waiting for it to answer at \(result.url)"))
             try await waitUp(url: result.url + prefix + "api", state: result.state)
-            try await routes.addRoute(prefix, target: result.url, data: [
+            try await routes.addRoute(serverURLs.routeSpec(user: user.name, server: record.name), target: result.url, data: [
                 "user": .string(user.name), "server_name": .string(record.name), "slurmhub": .bool(true),
             ])
             guard entries[key]?.lifecycle == .spawning else { return }
             transition(key, .spawnSucceeded)
-            progress.finish(.ready(url: prefix))
+            progress.finish(.ready(url: serverURLs.url(user: user.name, server: record.name)))
             observeSpawn(key, status: "success")
             logger.info("server \(key) ready at \(result.url)")
         } catch {

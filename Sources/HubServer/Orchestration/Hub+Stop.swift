@@ -38,7 +38,7 @@ extension Hub {
         }
         var status = "success"
         do {
-            try await routes.deleteRoute(ServerEnvironment.prefix(user: user, server: server))
+            try await routes.deleteRoute(serverURLs.routeSpec(user: user, server: server))
         } catch {
             logger.debug("route of \(key) was already gone: \(error)")
         }
@@ -64,7 +64,7 @@ extension Hub {
     func forgetGone(_ record: ServerRecord, reason: String) async {
         let key = record.fullName
         logger.warning("server \(key) is gone (\(reason)); removing it")
-        try? await routes.deleteRoute(ServerEnvironment.prefix(user: record.userName, server: record.name))
+        try? await routes.deleteRoute(serverURLs.routeSpec(user: record.userName, server: record.name))
         await cleanUp(record: record)
         transition(key, .pollGone)
     }

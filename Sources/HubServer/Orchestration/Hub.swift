@@ -33,6 +33,8 @@ public actor Hub {
     /// What started servers get in their environment, from the live configuration.
     nonisolated var environment: ServerEnvironment { Self.serverEnvironment(config) }
     let hubTarget: String
+    /// Server URLs and route specs (`hub.subdomain_host` is restart-only).
+    let serverURLs: ServerURLs
 
     /// Keyed by `ServerRecord.fullName` (`alice/`, `alice/name`).
     var entries: [String: ServerEntry] = [:]
@@ -46,6 +48,7 @@ public actor Hub {
         self.metrics = metrics
         self.logger = logger
         self.hubTarget = HubURLs.hubTarget(live.current.config)
+        self.serverURLs = ServerURLs(live.current.config)
     }
 
     /// The intervals of the background loops, as currently configured.
@@ -55,6 +58,7 @@ public actor Hub {
 
     private static func serverEnvironment(_ config: HubConfiguration) -> ServerEnvironment {
         ServerEnvironment(apiURL: HubURLs.apiURLForServers(config) + "/hub/api", publicURL: config.hub.publicURL,
+                          urls: ServerURLs(config),
                           defaultURL: config.spawner.defaultURL, caFile: config.hub.apiTLS.caFile,
                           extra: config.spawner.environment)
     }

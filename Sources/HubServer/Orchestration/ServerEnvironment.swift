@@ -5,6 +5,8 @@ import HubModel
 struct ServerEnvironment {
     let apiURL: String
     let publicURL: String
+    /// Absolute server URLs and the hub's host with `hub.subdomain_host`.
+    let urls: ServerURLs
     let defaultURL: String
     /// `hub.api_tls.ca_file`: the bundle servers verify the hub API with ("" for none).
     let caFile: String
@@ -50,20 +52,22 @@ struct ServerEnvironment {
             "JUPYTERHUB_ACTIVITY_URL": "\(apiURL)/users/\(PathQuoting.quote(user.name))/activity",
             "JUPYTERHUB_BASE_URL": "/",
             "JUPYTERHUB_SERVICE_PREFIX": prefix,
-            "JUPYTERHUB_OAUTH_CALLBACK_URL": "\(prefix)oauth_callback",
+            "JUPYTERHUB_OAUTH_CALLBACK_URL": urls.oauthCallback(user: user.name, server: server),
             "JUPYTERHUB_OAUTH_ACCESS_SCOPES": scopesJSON,
             "JUPYTERHUB_OAUTH_SCOPES": scopesJSON,
             "JUPYTERHUB_OAUTH_CLIENT_ALLOWED_SCOPES": "[]",
             "JUPYTERHUB_USER": user.name,
             "JUPYTERHUB_SERVER_NAME": server,
-            "JUPYTERHUB_HOST": "",
-            "JUPYTERHUB_COOKIE_HOST_PREFIX_ENABLED": "0",
+            // With subdomains the server sends browsers to the hub's origin to log in and out, and (over https)
+            // names its cookie `__Host-…` so that other users' subdomains cannot set it.
+            "JUPYTERHUB_HOST": urls.origins?.hubOrigin ?? "",
+            "JUPYTERHUB_COOKIE_HOST_PREFIX_ENABLED": urls.origins?.usesHTTPS == true ? "1" : "0",
             "JUPYTERHUB_COOKIE_OPTIONS": "{}",
         ]
         env.merge(hubValues) { _, hub in hub }
         if !publicURL.isEmpty {
             let base = publicURL.hasSuffix("/") ? String(publicURL.dropLast()) : publicURL
-            env["JUPYTERHUB_PUBLIC_URL"] = base + prefix
+            env["JUPYTERHUB_PUBLIC_URL"] = urls.origins == nil ? base + prefix : urls.url(user: user.name, server: server)
             env["JUPYTERHUB_PUBLIC_HUB_URL"] = base + "/hub/"
         }
         if !defaultURL.isEmpty { env["JUPYTERHUB_DEFAULT_URL"] = defaultURL }

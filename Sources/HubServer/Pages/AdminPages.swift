@@ -74,7 +74,7 @@ struct AdminPages {
                 return [
                     "display_name": name.isEmpty ? "default" : name, "status": lifecycle.label,
                     "status_class": ServerPages.statusClass(lifecycle), "active": lifecycle.active,
-                    "ready": lifecycle.ready, "url": ServerEnvironment.prefix(user: user.name, server: name),
+                    "ready": lifecycle.ready, "url": components.serverURLs.url(user: user.name, server: name),
                     "stop_url": PagePaths.stop(user: user.name, server: name),
                     "last_activity": PagePaths.time(records[name]?.lastActivity),
                 ]

@@ -79,7 +79,7 @@ struct LoginPages {
 
     /// Clears the login and revokes every token issued to this browser session (servers' OAuth tokens).
     @Sendable func logout(_ request: Request, context: HubRequestContext) async throws -> Response {
-        if let session = request.cookies[CookieNames.sessionID]?.value, !session.isEmpty {
+        if let session = components.cookiePolicy.value(CookieNames.sessionID, in: request), !session.isEmpty {
             try await components.users.endSession(session)
         }
         var response = Response.redirect(to: "/hub/login", type: .found)

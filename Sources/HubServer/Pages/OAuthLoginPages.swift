@@ -45,8 +45,8 @@ struct OAuthLoginPages {
     @Sendable func callback(_ request: Request, context: HubRequestContext) async throws -> Response {
         var parameters: [String: String] = [:]
         for (key, value) in request.uri.queryParameters { parameters[String(key)] = String(value) }
-        let pending = request.cookies[CookieNames.oauthState]
-            .flatMap { components.cookies.verify(name: CookieNames.oauthState, signed: $0.value, maxAge: PendingLogin.lifetime) }
+        let pending = components.cookiePolicy.value(CookieNames.oauthState, in: request)
+            .flatMap { components.cookies.verify(name: CookieNames.oauthState, signed: $0, maxAge: PendingLogin.lifetime) }
             .flatMap(PendingLogin.init(encoded:))
         let authenticated: AuthenticatedUser
         do {
@@ -76,8 +76,7 @@ struct OAuthLoginPages {
     }
 
     func stateCookie(value: String, maxAge: Int) -> Cookie {
-        Cookie(name: CookieNames.oauthState, value: value, maxAge: maxAge, path: "/hub/",
-               secure: components.secureCookies, httpOnly: true, sameSite: .lax)
+        components.cookiePolicy.cookie(CookieNames.oauthState, value: value, maxAge: maxAge, path: "/hub/")
     }
 
     /// The error page for a login that did not happen: only the authenticator's message

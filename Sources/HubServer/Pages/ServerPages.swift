@@ -31,7 +31,7 @@ struct ServerPages {
                 "status": lifecycle.label, "status_class": Self.statusClass(lifecycle),
                 "last_activity": PagePaths.time(records[name]?.lastActivity),
                 "running": lifecycle.ready, "pending": lifecycle.pending == "spawn", "active": lifecycle.active,
-                "url": ServerEnvironment.prefix(user: user.name, server: name),
+                "url": components.serverURLs.url(user: user.name, server: name),
                 "pending_url": PagePaths.pending(user: user.name, server: name),
                 "stop_url": PagePaths.stop(user: user.name, server: name),
                 "spawn_url": PagePaths.spawn(user: user.name, server: name),
@@ -73,8 +73,9 @@ struct ServerPages {
         let (user, server) = try await PagePaths.target(components, context)
         try principal.require("read:servers", onServer: server, of: user.name)
         let prefix = ServerEnvironment.prefix(user: user.name, server: server)
+        let url = components.serverURLs.url(user: user.name, server: server)
         let lifecycle = await components.hub.lifecycle(user: user.name, server: server)
-        if lifecycle.ready { return Response.redirect(to: prefix, type: .found) }
+        if lifecycle.ready { return Response.redirect(to: url, type: .found) }
         if lifecycle == .stopped {
             let (xsrf, cookie) = components.xsrfToken(request)
             var response = components.pages.errorPage(
@@ -90,9 +91,9 @@ struct ServerPages {
             "display_name": server.isEmpty ? "\(user.name == me.name ? "your" : user.name + "'s") server" : server,
             "message": latest, "log": events.map(\.message), "progress": events.compactMap(\.progress).last ?? 0,
             "stop_url": PagePaths.stop(user: user.name, server: server),
-            "spawn_url": PagePaths.spawn(user: user.name, server: server), "url": prefix,
+            "spawn_url": PagePaths.spawn(user: user.name, server: server), "url": url,
             "progress_url_json": JSONValue.string(PagePaths.progress(user: user.name, server: server)).jsonString(),
-            "url_json": JSONValue.string(prefix).jsonString(),
+            "url_json": JSONValue.string(url).jsonString(),
             "details": PendingDetails(messages: events.map(\.message)).values,
         ]
         if case .failed(let message) = lifecycle {

@@ -3,34 +3,52 @@ import HubAuth
 import HubModel
 import Hummingbird
 
+/// How the hub names and scopes its cookies. They are host-only (never a `Domain` attribute), HttpOnly and
+/// SameSite=Lax. When users' servers live on subdomains over https, every name gets the `__Host-` prefix (which
+/// browsers accept only with `Secure`, path `/` and no `Domain`), so that code on a user's subdomain cannot plant
+/// a login, session or XSRF cookie for the hub (cookie tossing).
+struct CookiePolicy: Sendable {
+    let hostPrefix: Bool
+    let secure: Bool
+
+    /// The name a cookie is set and read under.
+    func name(_ base: String) -> String { hostPrefix ? "__Host-" + base : base }
+
+    /// A cookie as the hub sets it; `path` applies without the prefix (it then must be `/`).
+    func cookie(_ base: String, value: String, maxAge: Int? = nil, path: String) -> Cookie {
+        Cookie(name: name(base), value: value, maxAge: maxAge, path: hostPrefix ? "/" : path, secure: secure || hostPrefix,
+               httpOnly: true, sameSite: .lax)
+    }
+
+    /// The value of the cookie named `base` in a request.
+    func value(_ base: String, in request: Request) -> String? { request.cookies[name(base)]?.value }
+}
+
 /// The hub's browser cookies: login (signed), session id, and the XSRF token.
 extension HubComponents {
-    /// Cookies set on login. The login cookie is signed, HttpOnly, SameSite=Lax, path `/hub/`.
+    /// Cookies set on login. The login cookie is signed, path `/hub/`; the session id is path `/`.
     func loginCookies(for user: User, sessionID: String) -> [Cookie] {
         let signed = cookies.sign(name: CookieNames.hubLogin, value: "\(user.name):\(user.cookieID)")
         let maxAge = Int(cookieMaxAge)
         return [
-            Cookie(name: CookieNames.hubLogin, value: signed, maxAge: maxAge, path: "/hub/",
-                   secure: secureCookies, httpOnly: true, sameSite: .lax),
-            Cookie(name: CookieNames.sessionID, value: sessionID, maxAge: maxAge, path: "/",
-                   secure: secureCookies, httpOnly: true, sameSite: .lax),
+            cookiePolicy.cookie(CookieNames.hubLogin, value: signed, maxAge: maxAge, path: "/hub/"),
+            cookiePolicy.cookie(CookieNames.sessionID, value: sessionID, maxAge: maxAge, path: "/"),
         ]
     }
 
     /// Cookies that clear the login.
     func logoutCookies() -> [Cookie] {
         [
-            Cookie(name: CookieNames.hubLogin, value: "", maxAge: 0, path: "/hub/", secure: secureCookies, httpOnly: true, sameSite: .lax),
-            Cookie(name: CookieNames.sessionID, value: "", maxAge: 0, path: "/", secure: secureCookies, httpOnly: true, sameSite: .lax),
+            cookiePolicy.cookie(CookieNames.hubLogin, value: "", maxAge: 0, path: "/hub/"),
+            cookiePolicy.cookie(CookieNames.sessionID, value: "", maxAge: 0, path: "/"),
         ]
     }
 
     /// The request's XSRF token, and a cookie to set if it had none.
     func xsrfToken(_ request: Request) -> (String, Cookie?) {
-        if let existing = request.cookies[CookieNames.xsrf]?.value, existing.count == 32 { return (existing, nil) }
+        if let existing = cookiePolicy.value(CookieNames.xsrf, in: request), existing.count == 32 { return (existing, nil) }
         let token = Secrets.newToken()
-        return (token, Cookie(name: CookieNames.xsrf, value: token, path: "/hub/", secure: secureCookies,
-                              httpOnly: true, sameSite: .lax))
+        return (token, cookiePolicy.cookie(CookieNames.xsrf, value: token, path: "/hub/"))
     }
 
     /// Checks a form's `_xsrf` field against the cookie.

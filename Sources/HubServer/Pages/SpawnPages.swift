@@ -126,7 +126,7 @@ struct SpawnPages {
     /// A running server opens; a starting one shows its progress.
     func redirectIfActive(user: String, server: String, type: Response.RedirectType) async -> Response? {
         let lifecycle = await components.hub.lifecycle(user: user, server: server)
-        if lifecycle.ready { return Response.redirect(to: ServerEnvironment.prefix(user: user, server: server), type: type) }
+        if lifecycle.ready { return Response.redirect(to: components.serverURLs.url(user: user, server: server), type: type) }
         if lifecycle.pending == "spawn" { return Response.redirect(to: PagePaths.pending(user: user, server: server), type: type) }
         return nil
     }

@@ -26,10 +26,13 @@ struct UserRedirects {
             return Response.redirect(to: "/hub/login?next=\(PathQuoting.quote(request.uri.description))", type: .found)
         }
         let rest = request.uri.path.dropFirst("/hub/user-redirect/".count)
-        var location = "/user/\(PathQuoting.quote(me.name))/\(rest)"
+        var location = userOrigin(me.name) + "/user/\(PathQuoting.quote(me.name))/\(rest)"
         if let query = request.uri.query { location += "?" + query }
         return Response.redirect(to: location, type: .found)
     }
+
+    /// With `hub.subdomain_host`, the origin of the user's servers (their `/user/…` paths live there); else "".
+    private func userOrigin(_ user: String) -> String { components.serverURLs.origins?.origin(forUser: user) ?? "" }
 
     @Sendable func userURL(_ request: Request, context: HubRequestContext) async throws -> Response {
         guard let me = context.loginUser else {
@@ -59,7 +62,7 @@ struct UserRedirects {
             query.append("redirects=\(redirects + 1)")
             let path = String(request.uri.path.dropFirst("/hub".count))
             try await Task.sleep(for: .milliseconds(redirects * 250))
-            return Response.redirect(to: path + "?" + query.joined(separator: "&"), type: .found)
+            return Response.redirect(to: userOrigin(owner.name) + path + "?" + query.joined(separator: "&"), type: .found)
         }
         if lifecycle.pending != nil || { if case .failed = lifecycle { return true } else { return false } }() {
             return Response.redirect(to: "/hub/spawn-pending/\(PathQuoting.quote(owner.name))\(suffix)", type: .normal)
