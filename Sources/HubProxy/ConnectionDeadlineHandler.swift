@@ -5,6 +5,11 @@ import NIOCore
 /// while the connection is kept alive. While a request is in flight (a slow upstream, an event stream) no
 /// deadline runs. Generic over the HTTP part types so that both the proxy (NIOHTTP1 parts) and the hub API
 /// (Hummingbird's HTTP-types parts) use it; it sits right after the request decoder.
+///
+/// A request costs no timer work: the deadline is a value that requests clear and responses set, and one
+/// scheduled check per connection looks at it when it comes due, closing or re-arming for what is left.
+/// (Scheduling and cancelling a task per request would also make each cancel scan the event loop's queue
+/// of every other connection's deadline.)
 public final class ConnectionDeadlineHandler<Request, Response>: ChannelDuplexHandler, RemovableChannelHandler {
     public typealias InboundIn = Request
     public typealias InboundOut = Request
@@ -16,7 +21,10 @@ public final class ConnectionDeadlineHandler<Request, Response>: ChannelDuplexHa
     private let isResponseEnd: (Response) -> Bool
     /// Requests whose head has arrived and whose response has not ended (more than one when pipelined).
     private var inFlight = 0
-    private var deadline: Scheduled<Void>?
+    /// When the connection is to be closed; nil while a request is in flight.
+    private var deadline: NIODeadline?
+    /// The pending check and when it runs.
+    private var check: (task: Scheduled<Void>, at: NIODeadline)?
 
     /// - Parameters:
     ///   - isRequestHead: whether an inbound part is a request's head.
@@ -33,7 +41,7 @@ public final class ConnectionDeadlineHandler<Request, Response>: ChannelDuplexHa
     }
 
     public func handlerRemoved(context: ChannelHandlerContext) {
-        disarm()
+        cancelCheck()
     }
 
     public func channelActive(context: ChannelHandlerContext) {
@@ -42,7 +50,7 @@ public final class ConnectionDeadlineHandler<Request, Response>: ChannelDuplexHa
     }
 
     public func channelInactive(context: ChannelHandlerContext) {
-        disarm()
+        cancelCheck()
         context.fireChannelInactive()
     }
 
@@ -63,13 +71,37 @@ public final class ConnectionDeadlineHandler<Request, Response>: ChannelDuplexHa
     }
 
     private func arm(_ context: ChannelHandlerContext, _ timeout: TimeAmount) {
-        disarm()
+        let due = NIODeadline.now() + timeout
+        deadline = due
+        if let check, check.at <= due { return }
+        schedule(context, at: due)
+    }
+
+    private func schedule(_ context: ChannelHandlerContext, at due: NIODeadline) {
+        check?.task.cancel()
         let channel = context.channel
-        deadline = context.eventLoop.scheduleTask(in: timeout) { channel.close(promise: nil) }
+        // On the connection's own event loop, as every handler call is.
+        let task = context.eventLoop.assumeIsolated().scheduleTask(deadline: due) { [weak self] in
+            guard let self else { return }
+            self.check = nil
+            guard let deadline = self.deadline else { return }
+            if deadline <= .now() {
+                channel.close(promise: nil)
+            } else {
+                self.schedule(context, at: deadline)
+            }
+        }
+        check = (task, due)
     }
 
     private func disarm() {
-        deadline?.cancel()
         deadline = nil
+    }
+
+    /// Drops the pending check (the handler is leaving or the channel closed).
+    private func cancelCheck() {
+        deadline = nil
+        check?.task.cancel()
+        check = nil
     }
 }

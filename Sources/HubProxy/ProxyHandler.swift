@@ -10,7 +10,7 @@ struct ClientCodecs {
     let encoder: HTTPResponseEncoder
     let decoder: ByteToMessageHandler<HTTPRequestDecoder>
     let deadline: ConnectionDeadlineHandler<HTTPServerRequestPart, HTTPServerResponsePart>
-    let pipelining: HTTPServerPipelineHandler
+    let pipelining: RequestSerializer
     let errors: HTTPServerProtocolErrorHandler
 }
 

@@ -114,7 +114,7 @@ public final class ProxyServer: Sendable {
                     limits: limits,
                     isRequestHead: { if case .head = $0 { true } else { false } },
                     isResponseEnd: { if case .end = $0 { true } else { false } }),
-                pipelining: HTTPServerPipelineHandler(),
+                pipelining: RequestSerializer(),
                 errors: HTTPServerProtocolErrorHandler())
             let proxy = ProxyHandler(settings: settings, codecs: codecs, logger: logger)
             if let tls {

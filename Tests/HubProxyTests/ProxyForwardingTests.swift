@@ -75,6 +75,31 @@ final class ProxyForwardingTests: XCTestCase {
         XCTAssertEqual(fixture.upstream.requests.count, 0)
     }
 
+    /// Pipelined requests (sent at once, one with a body, one to another upstream, one unrouted) are answered one
+    /// at a time, in order, each by its own route.
+    func testPipelinedRequestsAreAnsweredInOrder() async throws {
+        let fixture = try await ProxyFixture.start()
+        let other = try await TestUpstream.start()
+        try fixture.routes.setRoute("/user/alice/", target: fixture.upstream.url)
+        try fixture.routes.setRoute("/user/bob/", target: other.url)
+        let requests = "GET /user/alice/1 HTTP/1.1\r\nHost: x\r\n\r\n"
+            + "POST /user/bob/2 HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\n\r\nhello"
+            + "GET /nowhere/3 HTTP/1.1\r\nHost: x\r\n\r\n"
+            + "GET /user/alice/4 HTTP/1.1\r\nHost: x\r\n\r\n"
+        let result = try await RawClient.converse(port: fixture.port, [RawStep(send: requests) { text in
+            text.components(separatedBy: "HTTP/1.1 ").count - 1 >= 4 && text.hasSuffix("}")
+        }])
+        await fixture.stop()
+        await other.close()
+        let reply = try XCTUnwrap(result.replies.first)
+        let order = [#"alice\/1""#, #"bob\/2""#, "HTTP/1.1 404", #"alice\/4""#].map { reply.range(of: $0)?.lowerBound }
+        XCTAssertTrue(order.allSatisfy { $0 != nil }, reply)
+        XCTAssertEqual(order.compactMap { $0 }, order.compactMap { $0 }.sorted(), reply)
+        XCTAssertEqual(fixture.upstream.requests.map(\.head.uri), ["/user/alice/1", "/user/alice/4"])
+        XCTAssertEqual(other.requests.map(\.head.uri), ["/user/bob/2"])
+        XCTAssertTrue(reply.contains("\"bodyBytes\":5"), reply)
+    }
+
     func testForwardedForParsesNetworksAndPorts() {
         XCTAssertEqual(ForwardedFor.port(ofHost: "hub.example.org:8443"), "8443")
         XCTAssertNil(ForwardedFor.port(ofHost: "hub.example.org"))
