@@ -29,11 +29,12 @@ final class RequestSerializer: ChannelDuplexHandler, RemovableChannelHandler {
             held.append(part)
             return
         }
-        deliver(part, context: context)
+        deliver(part, context: context, as: data)
     }
 
-    /// Passes `part` on, or holds it when it starts a request while another exchange is open.
-    private func deliver(_ part: HTTPServerRequestPart, context: ChannelHandlerContext) {
+    /// Passes `part` on (as `wrapped`, when it arrived so, to save boxing it again), or holds it when it starts a
+    /// request while another exchange is open.
+    private func deliver(_ part: HTTPServerRequestPart, context: ChannelHandlerContext, as wrapped: NIOAny? = nil) {
         switch part {
         case .head:
             guard current == nil else {
@@ -46,7 +47,7 @@ final class RequestSerializer: ChannelDuplexHandler, RemovableChannelHandler {
         case .end:
             current?.requestEnded = true
         }
-        context.fireChannelRead(wrapInboundOut(part))
+        context.fireChannelRead(wrapped ?? wrapInboundOut(part))
         finishIfDone(context: context)
     }
 
