@@ -9,8 +9,9 @@ def create_kernel(session, base_url):
     """POST /api/kernels with the server's cookie and XSRF token; returns the kernel id."""
     host = base_url.split("://", 1)[1].split("/", 1)[0].split(":", 1)[0]
     # The server's own _xsrf: path /user/… on a shared origin, or `__Host-`-named on the server's own host.
-    xsrf = next((c.value for c in session.cookies if (c.name == "_xsrf" and c.path.startswith("/user/"))
-                 or (c.name.endswith("_xsrf") and c.domain == host)), None)
+    shared = [c.value for c in session.cookies if c.name == "_xsrf" and c.path.startswith("/user/")]
+    own = [c.value for c in session.cookies if c.name.endswith("_xsrf") and c.domain == host]
+    xsrf = (shared or own or [None])[0]
     headers = {"X-XSRFToken": xsrf} if xsrf else {}
     response = session.post(base_url + "api/kernels", json={"name": "python3"}, headers=headers)
     assert response.status_code == 201, (response.status_code, response.text)
