@@ -76,6 +76,11 @@ extension ConfigLoader {
             throw ConfigError("hub.subdomain_host '\(hub.subdomainHost)' must be scheme://host[:port] with a DNS name "
                 + "(e.g. https://hub.example.org), no path")
         }
+        guard origins.usesHTTPS else {
+            // Over http browsers send no Sec-Fetch-Site and cookies cannot carry `__Host-`: a user's subdomain could
+            // plant the hub's cookies and post forms to it as same-site requests.
+            throw ConfigError("hub.subdomain_host must be https:// (wildcard certificate in hub.tls or a TLS terminator in front)")
+        }
         let publicOrigin = UserOrigins(subdomainHost: HubSection.origin(of: hub.publicURL))
         guard publicOrigin == origins else {
             throw ConfigError("hub.subdomain_host needs hub.public_url on the same origin: set hub.public_url: "

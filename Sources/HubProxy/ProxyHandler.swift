@@ -99,7 +99,11 @@ final class ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler {
         let isUpgrade = ProxyHeaders.isUpgrade(head)
         var path = head.uri.firstIndex(of: "?").map { String(head.uri[..<$0]) } ?? head.uri
         let routingHost = settings.hostRouting ? ProxyHeaders.routingHost(head) : ""
-        if let routingHost, !routingHost.isEmpty, path.hasPrefix("/") { path = "/" + routingHost + path }
+        if settings.hostRouting, let routingHost {
+            // Without a host only the hub's `/` route is reachable: `/alice.hub.example.org/user/alice/` as a path
+            // must not match alice's route.
+            path = routingHost.isEmpty || !path.hasPrefix("/") ? "/" : "/" + routingHost + path
+        }
         let match = routingHost == nil ? nil : settings.routes.lookup(path: path)
         exchange = ProxyExchangeStateMachine(head: head, isUpgrade: isUpgrade, route: match?.entry)
         guard routingHost != nil else {

@@ -40,6 +40,8 @@ final class EdgeConfigTests: XCTestCase {
                       mentioning: "hub.public_url")
         assertRefused("  subdomain_host: https://hub.example.org:8443\n  public_url: https://hub.example.org\n",
                       mentioning: "hub.public_url")
+        assertRefused("  subdomain_host: http://hub.example.org\n  public_url: http://hub.example.org\n",
+                      mentioning: "must be https")
         for bad in ["hub.example.org", "https://10.1.2.3", "https://hub.example.org/jupyter"] {
             assertRefused("  subdomain_host: \(bad)\n  public_url: https://hub.example.org\n", mentioning: "hub.subdomain_host")
         }

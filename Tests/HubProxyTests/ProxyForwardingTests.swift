@@ -100,6 +100,26 @@ final class ProxyForwardingTests: XCTestCase {
         XCTAssertTrue(reply.contains("\"bodyBytes\":5"), reply)
     }
 
+    /// A parse error after pipelined requests is answered (400, close) only after their responses, in order.
+    func testAParseErrorAfterPipelinedRequestsIsAnsweredLast() async throws {
+        let fixture = try await ProxyFixture.start()
+        try fixture.routes.setRoute("/", target: fixture.upstream.url)
+        let requests = "GET /1 HTTP/1.1\r\nHost: x\r\n\r\nGET /2 HTTP/1.1\r\nHost: x\r\n\r\nNOT HTTP AT ALL\r\n\r\n"
+        let result = try await RawClient.converse(port: fixture.port, [RawStep(send: requests) { _ in false }])
+        await fixture.stop()
+        let reply = try XCTUnwrap(result.replies.first)
+        XCTAssertTrue(result.closed)
+        let first = reply.range(of: #""uri":"\/1""#)?.lowerBound
+        let second = reply.range(of: #""uri":"\/2""#)?.lowerBound
+        let refused = reply.range(of: "HTTP/1.1 400")?.lowerBound
+        XCTAssertNotNil(first, reply)
+        XCTAssertNotNil(second, reply)
+        XCTAssertNotNil(refused, reply)
+        if let first, let second, let refused {
+            XCTAssertTrue(first < second && second < refused, reply)
+        }
+    }
+
     func testForwardedForParsesNetworksAndPorts() {
         XCTAssertEqual(ForwardedFor.port(ofHost: "hub.example.org:8443"), "8443")
         XCTAssertNil(ForwardedFor.port(ofHost: "hub.example.org"))

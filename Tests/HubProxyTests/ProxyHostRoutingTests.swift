@@ -33,15 +33,30 @@ final class ProxyHostRoutingTests: XCTestCase {
         try fixture.routes.setRoute("/alice.hub.example.org/user/alice/", target: fixture.upstream.url)
         var replies: [String] = []
         for host in ["alice.hub.example.org/user/alice", "alice.hub.example.org%2fuser", "a b", "alice.hub.example.org:x",
-                     "[::1", "alice.hub.example.org\\"] {
+                     "[::1", "alice.hub.example.org\\", "alice.hub.example.org\r\nHost: bob.hub.example.org"] {
             let request = "GET /x HTTP/1.1\r\nHost: \(host)\r\n\r\n"
             let result = try await RawClient.converse(port: fixture.port, [RawStep(send: request) { _ in false }])
             replies += result.replies
         }
         await fixture.stop()
-        XCTAssertEqual(replies.count, 6)
+        XCTAssertEqual(replies.count, 7)
         for reply in replies { XCTAssertTrue(reply.hasPrefix("HTTP/1.1 400"), reply) }
         XCTAssertEqual(fixture.upstream.requests.count, 0)
+    }
+
+    /// Without a `Host` (HTTP/1.0) a host-prefixed path is only a path: it reaches the hub, not alice's route.
+    func testNoHostReachesOnlyTheHub() async throws {
+        let fixture = try await ProxyFixture.start(hostRouting: true)
+        let hub = try await TestUpstream.start()
+        try fixture.routes.setRoute("/", target: hub.url)
+        try fixture.routes.setRoute("/alice.hub.example.org/user/alice/", target: fixture.upstream.url)
+        _ = try await RawClient.converse(port: fixture.port, [
+            RawStep(send: "GET /alice.hub.example.org/user/alice/api HTTP/1.0\r\n\r\n") { _ in false },
+        ])
+        await fixture.stop()
+        await hub.close()
+        XCTAssertEqual(fixture.upstream.requests.count, 0)
+        XCTAssertEqual(hub.requests.map(\.head.uri), ["/alice.hub.example.org/user/alice/api"])
     }
 
     func testRoutingHostParsing() {

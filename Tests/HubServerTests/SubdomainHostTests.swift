@@ -137,6 +137,30 @@ final class SubdomainHostTests: XCTestCase, @unchecked Sendable {
         XCTAssertEqual(tokens.count, 1)
     }
 
+    /// A cookie whose name only reads as the hub's once Unicode white space is dropped (which a browser lets a
+    /// subdomain set, as it carries no `__Host-` prefix for the browser), or the name twice, is no login at all.
+    func testLookalikeOrDuplicateCookieNamesAreNoLogin() async throws {
+        let hub = try await makeHub()
+        let browser = Browser()
+        try await hub.application().test(.router) { client in
+            try await self.login(browser, client, as: "alice")
+            let alice = try XCTUnwrap(browser.cookies["__Host-jupyterhub-hub-login"])
+            let headers: [String] = [
+                "__Host-jupyterhub-hub-login=\(alice)",
+                "\u{2000}__Host-jupyterhub-hub-login=forged; __Host-jupyterhub-hub-login=\(alice)",
+                "__Host-jupyterhub-hub-login=\(alice); \u{00A0}__Host-jupyterhub-hub-login=forged",
+                "__Host-jupyterhub-hub-login=\(alice); __Host-jupyterhub-hub-login=\(alice)",
+                "=__Host-jupyterhub-hub-login=\(alice)",
+            ]
+            var statuses: [HTTPResponse.Status] = []
+            for cookie in headers {
+                let response = try await client.execute(uri: "/hub/api/user", method: .get, headers: [.cookie: cookie])
+                statuses.append(response.status)
+            }
+            XCTAssertEqual(statuses, [.ok, .forbidden, .forbidden, .forbidden, .forbidden])
+        }
+    }
+
     @discardableResult
     private func login(_ browser: Browser, _ client: some TestClientProtocol, as user: String) async throws -> TestResponse {
         try await browser.get(client, "/hub/login")

@@ -20,8 +20,28 @@ struct CookiePolicy: Sendable {
                httpOnly: true, sameSite: .lax)
     }
 
-    /// The value of the cookie named `base` in a request.
-    func value(_ base: String, in request: Request) -> String? { request.cookies[name(base)]?.value }
+    /// The value of the cookie named `base` in a request: nil unless exactly one cookie has exactly that name.
+    /// The `Cookie` header is read here rather than through a lenient parser: names are trimmed of spaces and tabs
+    /// only, and any other name that reads as the same one once Unicode white space is dropped (`\u{2000}__Host-…`,
+    /// which a browser takes for an unprefixed cookie that a subdomain may set) makes the cookie absent.
+    func value(_ base: String, in request: Request) -> String? {
+        let wanted = name(base)
+        var found: String?
+        var count = 0
+        for header in request.headers[values: .cookie] {
+            for pair in header.split(separator: ";") {
+                let equals = pair.firstIndex(of: "=") ?? pair.endIndex
+                let rawName = pair[..<equals]
+                let trimmed = rawName.trimmingCharacters(in: CharacterSet(charactersIn: " \t"))
+                let lenient = rawName.filter { !$0.isWhitespace }
+                guard trimmed == wanted || lenient == wanted else { continue }
+                count += 1
+                guard trimmed == wanted, equals < pair.endIndex else { continue }
+                found = String(pair[pair.index(after: equals)...]).trimmingCharacters(in: CharacterSet(charactersIn: " \t"))
+            }
+        }
+        return count == 1 ? found : nil
+    }
 }
 
 /// The hub's browser cookies: login (signed), session id, and the XSRF token.
