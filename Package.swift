@@ -136,7 +136,7 @@ let package = Package(
         // Only the executable uses it; the running hub never does.
         .target(
             name: "HubDeploy",
-            dependencies: ["HubConfig", "HubServer", "SlurmSpawner", "SSHTransport"], swiftSettings: swiftSettings
+            dependencies: ["HubModel", "HubConfig", "HubServer", "SlurmSpawner", "SSHTransport"], swiftSettings: swiftSettings
         ),
         .executableTarget(
             name: "slurmhub",

@@ -49,7 +49,7 @@ extension ConfigLoader {
         try validateSpawner(config.spawner)
         var serviceNames: Set<String> = []
         for service in config.services {
-            guard service.name.range(of: #"^[a-zA-Z0-9][a-zA-Z0-9_.-]{0,63}$"#, options: .regularExpression) != nil else {
+            guard service.name.matchesWhole(#"^[a-zA-Z0-9][a-zA-Z0-9_.-]{0,63}$"#) else {
                 throw ConfigError("services: invalid service name '\(service.name)'")
             }
             guard serviceNames.insert(service.name).inserted else {
@@ -107,7 +107,7 @@ extension ConfigLoader {
 
     static func validateSpawner(_ spawner: SpawnerSection) throws {
         for name in spawner.environment.keys
-        where name.range(of: #"^[A-Za-z_][A-Za-z0-9_]*$"#, options: .regularExpression) == nil {
+        where !name.matchesWhole(#"^[A-Za-z_][A-Za-z0-9_]*$"#) {
             throw ConfigError("spawner.environment: invalid variable name '\(name)'")
         }
         if !spawner.defaultURL.isEmpty, !spawner.defaultURL.hasPrefix("/") {

@@ -10,7 +10,7 @@ extension ConfigLoader {
     static func validateSlurm(_ slurm: SlurmSpawnerSection, extraEnvironment: [String: String]) throws {
         func fail(_ key: String, _ message: String) -> ConfigError { ConfigError("spawner.slurm.\(key) \(message)") }
         func matches(_ text: String, _ pattern: String) -> Bool {
-            text.range(of: pattern, options: .regularExpression) != nil
+            text.matchesWhole(pattern)
         }
         guard !slurm.loginNodes.isEmpty else { throw fail("login_nodes", "must name at least one login node") }
         for node in slurm.loginNodes where LoginNodeAddress(node) == nil {
@@ -89,7 +89,7 @@ extension ConfigLoader {
         var names: Set<String> = []
         for partition in partitions {
             let name = partition.name
-            guard name.range(of: safeWord, options: .regularExpression) != nil else { throw fail("'\(name)' is not a partition name") }
+            guard name.matchesWhole(safeWord) else { throw fail("'\(name)' is not a partition name") }
             guard names.insert(name).inserted else { throw fail("'\(name)' appears twice") }
             guard let runtime = try? SlurmQuantities.seconds(runtime: partition.maxRuntime), runtime > 0 else {
                 throw fail("\(name): max_runtime '\(partition.maxRuntime)' must look like [d-]hh[:mm[:ss]]")
@@ -100,7 +100,7 @@ extension ConfigLoader {
             guard partition.maxCPUs >= 1 else { throw fail("\(name): max_cpus must be at least 1") }
             guard partition.maxGPUs >= 0 else { throw fail("\(name): max_gpus must not be negative") }
             guard partition.gres.contains("{}"),
-                  partition.gres.range(of: #"^[A-Za-z0-9_:{}.-]+$"#, options: .regularExpression) != nil else {
+                  partition.gres.matchesWhole(#"^[A-Za-z0-9_:{}.-]+$"#) else {
                 throw fail("\(name): gres must look like gpu:{} (with {} for the count)")
             }
         }
@@ -120,6 +120,6 @@ public struct LoginNodeAddress: Sendable, Equatable {
             host = text
             port = 22
         }
-        guard port > 0, host.range(of: #"^[A-Za-z0-9_.:-]+$"#, options: .regularExpression) != nil else { return nil }
+        guard port > 0, host.matchesWhole(#"^[A-Za-z0-9_.:-]+$"#) else { return nil }
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import HubModel
 import HubConfig
 
 /// How the appliance's container runs under rootless podman, derived from the hub's configuration: the one source
@@ -70,7 +71,7 @@ public struct ContainerSpec: Sendable, Equatable {
     /// `local` for `localhost/…`, `registry` for an image with a registry host; short names are refused because
     /// `podman auto-update` (and a reproducible pull) needs the registry.
     static func autoUpdatePolicy(image: String) throws -> String {
-        guard image.range(of: #"^[a-z0-9][a-z0-9._:/@-]*$"#, options: [.regularExpression, .caseInsensitive]) != nil else {
+        guard image.matchesWhole(#"^[a-z0-9][a-z0-9._:/@-]*$"#, caseInsensitive: true) else {
             throw ConfigError("image '\(image)' is not an image reference")
         }
         let first = image.split(separator: "/").first.map(String.init) ?? ""
@@ -126,7 +127,7 @@ public struct ContainerSpec: Sendable, Equatable {
     /// Paths go into unit files unquoted (`Volume=`, `--volume`): absolute, and no characters podman or systemd
     /// would read differently.
     static func checkPath(_ path: String, key: String) throws {
-        guard path.hasPrefix("/"), path.range(of: #"^[A-Za-z0-9_./@+-]+$"#, options: .regularExpression) != nil,
+        guard path.hasPrefix("/"), path.matchesWhole(#"^[A-Za-z0-9_./@+-]+$"#),
               !path.split(separator: "/").contains("..") else {
             throw ConfigError("\(key) '\(path)': the container needs an absolute path of letters, digits and _ . / @ + -")
         }

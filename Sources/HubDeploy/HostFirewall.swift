@@ -1,4 +1,5 @@
 import Foundation
+import HubModel
 import HubConfig
 
 /// The hub host's nftables rules (`slurmhub generate host`): HTTPS on the external interface redirected to the
@@ -19,7 +20,7 @@ public struct HostFirewall: Sendable {
     ///   - clusterNetworks: IPv4 and/or IPv6 prefixes (`10.1.0.0/16`, `fd00:1::/48`) the jobs call back from.
     ///   - httpsPort: the port browsers use, redirected to the proxy.
     public init(config: HubConfiguration, externalInterface: String, clusterNetworks: [String], httpsPort: Int = 443) throws {
-        guard externalInterface.range(of: #"^[A-Za-z0-9_.-]{1,15}$"#, options: .regularExpression) != nil else {
+        guard externalInterface.matchesWhole(#"^[A-Za-z0-9_.-]{1,15}$"#) else {
             throw ConfigError("--external-interface '\(externalInterface)' is not an interface name")
         }
         guard !clusterNetworks.isEmpty else { throw ConfigError("give at least one --cluster-network") }

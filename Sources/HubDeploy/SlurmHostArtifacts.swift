@@ -1,4 +1,5 @@
 import Foundation
+import HubModel
 import HubConfig
 import HubServer
 import SlurmSpawner
@@ -87,7 +88,7 @@ public struct SlurmHostArtifacts: Sendable {
         }
         let allowed = #"^[A-Za-z0-9_./@%+{}=:,\\\#u{1}-]+$"#
         return try argv.dropFirst(prefix.count).map { argument in
-            guard argument.range(of: allowed, options: .regularExpression) != nil else {
+            guard argument.matchesWhole(allowed) else {
                 throw ConfigError(
                     "cannot express the argument '\(argument)' in sudoers (characters outside [A-Za-z0-9_./@%+{}=:,\\-])")
             }
@@ -262,7 +263,7 @@ extension SlurmHostArtifacts {
     /// `text` as a YAML scalar: plain when unambiguous, else double-quoted.
     static func yamlScalar(_ text: String) -> String {
         let keywords: Set<String> = ["null", "true", "false", "yes", "no", "on", "off", "y", "n"]
-        let plain = text.range(of: #"^[A-Za-z0-9_/][A-Za-z0-9_./-]*$"#, options: .regularExpression) != nil
+        let plain = text.matchesWhole(#"^[A-Za-z0-9_/][A-Za-z0-9_./-]*$"#)
         if plain, Double(text) == nil, !keywords.contains(text.lowercased()) { return text }
         let escaped = text.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"")
         return "\"\(escaped)\""

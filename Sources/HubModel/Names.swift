@@ -63,7 +63,7 @@ public enum ServerNamePolicy {
     public static func validate(_ name: String) throws {
         if name.isEmpty { return }
         guard name.utf8.count <= 64,
-              name.range(of: #"^[A-Za-z0-9][A-Za-z0-9._-]*$"#, options: .regularExpression) != nil else {
+              name.matchesWhole(#"^[A-Za-z0-9][A-Za-z0-9._-]*$"#) else {
             throw NameError("Invalid server name \(UsernamePolicy.quoted(name)): use letters, digits, '.', '_' and '-' (at most 64)")
         }
     }

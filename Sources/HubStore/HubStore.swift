@@ -194,8 +194,22 @@ public final class HubStore: Sendable {
         }
     }
 
-    public func insert(_ code: OAuthCode) async throws {
-        try await database.write { db in try code.insert(db) }
+    /// Stores a code and drops the user's oldest pending codes beyond `limit` (a browser that keeps asking
+    /// for codes it never redeems cannot grow the table).
+    public func insert(_ code: OAuthCode, keepingAtMost limit: Int = .max) async throws {
+        try await database.write { db in
+            try code.insert(db)
+            guard limit < .max else { return }
+            try db.execute(sql: """
+                DELETE FROM oauth_codes WHERE userName = ? AND hash NOT IN
+                  (SELECT hash FROM oauth_codes WHERE userName = ? ORDER BY expiresAt DESC LIMIT ?)
+                """, arguments: [code.userName, code.userName, limit])
+        }
+    }
+
+    /// Pending authorization codes (all users).
+    public func oauthCodeCount() async throws -> Int {
+        try await database.read { db in try OAuthCode.fetchCount(db) }
     }
 
     /// Fetches and deletes a code in one transaction: a code can be redeemed once.

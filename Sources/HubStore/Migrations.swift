@@ -70,6 +70,12 @@ enum Migrations {
                 table.column("updated", .datetime).notNull()
             }
         }
+        // Pending authorization codes are capped per user and purged by expiry: both by index.
+        migrator.registerMigration("v3-code-and-token-expiry-indexes") { db in
+            try db.create(index: "oauth_codes_by_user", on: "oauth_codes", columns: ["userName", "expiresAt"])
+            try db.create(index: "oauth_codes_by_expiry", on: "oauth_codes", columns: ["expiresAt"])
+            try db.create(index: "api_tokens_by_expiry", on: "api_tokens", columns: ["expiresAt"])
+        }
         return migrator
     }
 }

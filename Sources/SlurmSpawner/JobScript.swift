@@ -60,15 +60,15 @@ public struct JobScript: Sendable {
     public func render(_ options: SlurmOptions, partition: SlurmSite.Partition, context: Context) throws -> String {
         let safeWord = #"^[A-Za-z0-9_][A-Za-z0-9_.@+-]*$"#
         for (field, value) in [("username", context.username), ("tag", context.tag), ("job_name", context.jobName)]
-        where value.range(of: safeWord, options: .regularExpression) == nil {
+        where !value.matchesWhole(safeWord) {
             throw OptionError(field: field, "unsafe value for a job script")
         }
         for (field, path) in [("home", context.home), ("output", context.output), ("token_file", context.tokenFile ?? "/")] {
-            guard path.range(of: #"^/[A-Za-z0-9_.,+@%/-]*$"#, options: .regularExpression) != nil, !path.contains("..") else {
+            guard path.matchesWhole(#"^/[A-Za-z0-9_.,+@%/-]*$"#), !path.contains("..") else {
                 throw OptionError(field: field, "unsafe path for a job script")
             }
         }
-        for name in context.keepNames where name.range(of: #"^[A-Za-z_][A-Za-z0-9_]*$"#, options: .regularExpression) == nil {
+        for name in context.keepNames where !name.matchesWhole(#"^[A-Za-z_][A-Za-z0-9_]*$"#) {
             throw OptionError(field: "environment allow-list", "invalid variable name \(name)")
         }
         var values: [String: Any] = [

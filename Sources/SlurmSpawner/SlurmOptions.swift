@@ -43,7 +43,7 @@ public struct SlurmOptions: Sendable, Equatable {
         for (key, value) in raw {
             let text: String
             switch value {
-            case .string(let string): text = string.trimmingCharacters(in: .whitespaces)
+            case .string(let string): text = string.trimmingCharacters(in: .spaceAndTab)
             case .number: text = value.intValue.map(String.init) ?? "\(value)"
             case .bool(let flag): text = flag ? "true" : "false"
             case .null: continue
@@ -94,14 +94,14 @@ public struct SlurmOptions: Sendable, Equatable {
         for field in ["reservation", "account", "qos"] {
             guard let text = first(field) else { continue }
             guard site.allowAccountingOptions else { throw OptionError(field: field, "is not allowed on this hub") }
-            guard text.range(of: #"^[A-Za-z0-9][A-Za-z0-9_.+-]{0,63}$"#, options: .regularExpression) != nil else {
+            guard text.matchesWhole(#"^[A-Za-z0-9][A-Za-z0-9_.+-]{0,63}$"#) else {
                 throw OptionError(field: field, "may hold only letters, digits, '_', '.', '+' and '-'")
             }
             accounting[field] = text
         }
         var defaultURL: String?
         if let text = first("default_url") {
-            guard text.range(of: #"^/[A-Za-z0-9_./~-]*$"#, options: .regularExpression) != nil, !text.contains("..") else {
+            guard text.matchesWhole(#"^/[A-Za-z0-9_./~-]*$"#), !text.contains("..") else {
                 throw OptionError(field: "default_url", "must be a path such as /lab")
             }
             defaultURL = text

@@ -122,7 +122,9 @@ final class SpawnFormPageTests: XCTestCase {
         }
     }
 
-    func testURLParametersSpawnWithTheSameValidation() async throws {
+    /// Spawn links (MOSS's names, JupyterHub 6's `opt-` names) are checked like the form and fill it, from any
+    /// site: a GET never starts a server; the form's POST with `_xsrf` does.
+    func testSpawnLinksFillTheFormAndNeverStartOnGET() async throws {
         let spawner = FakeFormSpawner()
         let hub = try await PageHub.make(spawner: spawner)
         try await hub.app.test(.router) { client in
@@ -131,19 +133,23 @@ final class SpawnFormPageTests: XCTestCase {
             let refused = try await browser.get(client, "/hub/spawn?partition=debug&nprocs=99&runtime=02:00")
             XCTAssertEqual(refused.status, .badRequest)
             XCTAssertTrue(refused.text.contains("id=\"advanced-cpus-error\""))
+            let newline = try await browser.get(client, "/hub/spawn?partition=debug%0A&nprocs=2")
+            XCTAssertEqual(newline.status, .badRequest)
+            for site in ["cross-site", "same-site", "same-origin", "none", nil] {
+                let headers: HTTPFields = site.map { [.secFetchSite: $0] } ?? [:]
+                let filled = try await browser.get(client, "/hub/spawn?partition=debug&opt-nprocs=2&runtime=3", headers: headers)
+                XCTAssertEqual(filled.status, .ok, site ?? "no Sec-Fetch-Site")
+                XCTAssertTrue(filled.text.contains("id=\"spawn-notice\""), site ?? "no Sec-Fetch-Site")
+                XCTAssertTrue(filled.text.contains("value=\"2\""), site ?? "no Sec-Fetch-Site")
+            }
             XCTAssertEqual(spawner.started.all, [])
-            // A link from another site fills the form but starts nothing.
-            let foreign = try await browser.get(client, "/hub/spawn?partition=debug&nprocs=2",
-                                                headers: [.secFetchSite: "cross-site"])
-            XCTAssertEqual(foreign.status, .ok)
-            XCTAssertTrue(foreign.text.contains("id=\"spawn-notice\""))
-            XCTAssertEqual(spawner.started.all, [])
-            let started = try await browser.get(client, "/hub/spawn?partition=debug&nprocs=2&runtime=3",
-                                                headers: [.secFetchSite: "same-origin"])
+            let started = try await browser.post(client, "/hub/spawn", form: [
+                ("_xsrf", browser.xsrf), ("form", "advanced"), ("partition", "debug"), ("cpus", "2"), ("runtime", "3"),
+            ])
             XCTAssertEqual(started.status, .seeOther)
             XCTAssertEqual(started.headers[.location], "/hub/spawn-pending/alice")
             try await waitFor { spawner.started.all.count == 1 }
-            XCTAssertEqual(spawner.started.all.first, .object(["partition": "debug", "cpus": "2", "runtime": "3"]))
+            XCTAssertEqual(spawner.started.all.first?.objectValue?["cpus"], .string("2"))
             try await hub.components.hub.stop(user: "alice", server: "")
         }
     }

@@ -72,3 +72,36 @@ final class SlurmOptionsTests: XCTestCase {
         XCTAssertThrowsError(try SlurmOptions.validate(["partition": "debug", "environment": "venv", "qos": "high"], site: strict))
     }
 }
+
+/// Every option that reaches a job script, with a hostile character at its start, in its middle or at its end, is
+/// refused and the refusal names that option: each option × each character × each place.
+final class SlurmOptionPropertyTests: XCTestCase {
+    func testEveryOptionRefusesHostileCharactersAnywhere() {
+        let site = SlurmSite(
+            partitions: [.init(name: "debug", simple: true, maxRuntime: 12 * 3600, maxCPUs: 8, maxMemoryMiB: 4096)],
+            environments: [.init(id: "venv", path: "/opt/venv/bin")], allowAccountingOptions: true)
+        let valid: [String: String] = [
+            "partition": "debug", "cpus": "2", "memory": "2G", "runtime": "01:30", "environment": "venv",
+            "account": "proj_01", "qos": "normal", "reservation": "maint", "default_url": "/lab",
+        ]
+        // C0 controls but tab (spaces and tabs are trimmed at the ends, as form input is), DEL, NEL, line/paragraph
+        // separators, bidi overrides and isolates, zero-width characters, the BOM.
+        let hostile = (0x00...0x1F).filter { $0 != 0x09 }.compactMap(Unicode.Scalar.init) + [
+            "\u{7F}", "\u{85}", "\u{2028}", "\u{2029}", "\u{202E}", "\u{2066}", "\u{200B}", "\u{FEFF}",
+        ]
+        XCTAssertNoThrow(try SlurmOptions.validate(valid.mapValues { .string($0) }, site: site))
+        for (field, value) in valid.sorted(by: { $0.key < $1.key }) {
+            for scalar in hostile {
+                let middle = value.index(value.startIndex, offsetBy: value.count / 2)
+                for bad in [String(scalar) + value, String(value[..<middle]) + String(scalar) + String(value[middle...]),
+                            value + String(scalar)] {
+                    var raw = valid.mapValues { JSONValue.string($0) }
+                    raw[field] = .string(bad)
+                    XCTAssertThrowsError(try SlurmOptions.validate(raw, site: site), "\(field)=\(bad.debugDescription)") {
+                        XCTAssertEqual(($0 as? OptionError)?.field, field, "\(field)=\(bad.debugDescription): \($0)")
+                    }
+                }
+            }
+        }
+    }
+}

@@ -205,6 +205,7 @@ struct BackgroundLoops: Service {
             await withTaskGroup(of: Void.self) { group in
                 group.addTask { await every({ await hub.loopIntervals().poll }) { await hub.pollRunningServers() } }
                 group.addTask { await every({ await hub.loopIntervals().activity }) { await hub.foldProxyActivity() } }
+                group.addTask { await every({ Hub.purgeInterval }) { await hub.purgeExpired() } }
             }
         }
     }

@@ -51,6 +51,18 @@ public actor Hub {
         self.serverURLs = ServerURLs(live.current.config)
     }
 
+    /// How often expired tokens and authorization codes are deleted, in seconds.
+    static let purgeInterval: Double = 300
+
+    /// Deletes expired API/OAuth tokens and authorization codes (the background loop, every ``purgeInterval``).
+    func purgeExpired() async {
+        do {
+            try await store.purgeExpired()
+        } catch {
+            logger.warning("cannot purge expired tokens and codes: \(error)")
+        }
+    }
+
     /// The intervals of the background loops, as currently configured.
     func loopIntervals() -> (poll: Double, activity: Double) {
         (config.spawner.pollInterval, config.hub.lastActivityInterval)

@@ -32,12 +32,12 @@ struct CookiePolicy: Sendable {
             for pair in header.split(separator: ";") {
                 let equals = pair.firstIndex(of: "=") ?? pair.endIndex
                 let rawName = pair[..<equals]
-                let trimmed = rawName.trimmingCharacters(in: CharacterSet(charactersIn: " \t"))
+                let trimmed = rawName.trimmingCharacters(in: .spaceAndTab)
                 let lenient = rawName.filter { !$0.isWhitespace }
                 guard trimmed == wanted || lenient == wanted else { continue }
                 count += 1
                 guard trimmed == wanted, equals < pair.endIndex else { continue }
-                found = String(pair[pair.index(after: equals)...]).trimmingCharacters(in: CharacterSet(charactersIn: " \t"))
+                found = String(pair[pair.index(after: equals)...]).trimmingCharacters(in: .spaceAndTab)
             }
         }
         return count == 1 ? found : nil

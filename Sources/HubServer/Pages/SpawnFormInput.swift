@@ -94,7 +94,7 @@ struct SpawnFormInput: Sendable, Equatable {
     func options(for form: SpawnForm?) -> JSONValue {
         var options: [String: JSONValue] = [:]
         for (key, value) in values {
-            let text = value.trimmingCharacters(in: .whitespaces)
+            let text = value.trimmingCharacters(in: .spaceAndTab)
             guard !text.isEmpty else { continue }
             options[key] = .string(text)
         }

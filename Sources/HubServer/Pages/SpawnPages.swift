@@ -3,10 +3,12 @@ import HubModel
 import HubSpawner
 import Hummingbird
 
-/// `/hub/spawn[/{user}[/{server}]]`: the spawn form (GET), its submission (POST), and URL-parameter
-/// spawns (`/hub/spawn?partition=…&nprocs=…&runtime=…`). Options are checked by the spawner before
-/// anything starts; a refused option is shown next to its field with the user's values kept.
-/// Starting goes through ``ServerActions`` with the REST API's scope (`servers`).
+/// `/hub/spawn[/{user}[/{server}]]`: the spawn form (GET), its submission (POST), and spawn links
+/// (`/hub/spawn?partition=…&nprocs=…&runtime=…`, MOSS's names or JupyterHub 6's `opt-partition=…`).
+/// A GET never starts anything (bookmarks, links in mail and chat, other sites' pages can all make one): a
+/// link's options are checked and fill the form, or a one-button page without a form; starting takes the
+/// form's POST with `_xsrf` (or the REST API with a token). A refused option is shown next to its field with
+/// the user's values kept. Starting goes through ``ServerActions`` with the REST API's scope (`servers`).
 struct SpawnPages {
     let components: HubComponents
 
@@ -30,25 +32,46 @@ struct SpawnPages {
         try principal.require("servers", onServer: server, of: user.name)
         if let redirect = await redirectIfActive(user: user.name, server: server, type: .found) { return redirect }
         let form = await components.servers.optionsForm()
-        let query = Dictionary(request.uri.queryParameters.map { (String($0.key), String($0.value)) }) { _, last in last }
+        let query = Self.linkOptions(request)
         let page = Page(request: request, me: me, user: user, server: server)
         if query.isEmpty {
-            guard let form else {
-                // Nothing to choose: start at once, as JupyterHub does; a link from another site is confirmed first.
-                if Self.isCrossSite(request) { return render(page, confirm: [:]) }
-                return try await start(principal, page, input: nil, form: nil)
-            }
+            guard let form else { return render(page, confirm: [:]) }
             return render(page, SpawnFormView(form: form, input: SpawnFormInput(remembered: user.lastUserOptions, form: form)))
         }
         let input = SpawnFormInput(query: query)
-        guard !Self.isCrossSite(request) else {
-            // Another site may link here, but never start a server by itself: the user confirms with the form.
-            guard let form else { return render(page, confirm: input.values) }
-            var view = SpawnFormView(form: form, input: input)
-            view.notice = "A link from another site filled in these options; check them and press Start."
-            return render(page, view)
+        guard let form else { return render(page, confirm: input.values) }
+        return try prefill(page, input: input, form: form)
+    }
+
+    /// A link's options in the form: checked by the spawner (a refusal shows next to its field, 400), never started.
+    func prefill(_ page: Page, input: SpawnFormInput, form: SpawnForm) throws -> Response {
+        if let refusal = try refuseControlCharacters(page, input: input, form: form) { return refusal }
+        do {
+            try components.servers.validate(input.options(for: form))
+        } catch HubError.invalidOption(let field, let reason, let message) {
+            return try refuse(page, input: input, form: form, field: field, reason: reason, message: message)
         }
-        return try await start(principal, page, input: input, form: form)
+        var view = SpawnFormView(form: form, input: input)
+        view.notice = "A link filled in these options; check them and press Start."
+        return render(page, view)
+    }
+
+    /// The form again when a value holds a line break or another control character (before the spawner sees it).
+    func refuseControlCharacters(_ page: Page, input: SpawnFormInput, form: SpawnForm?) throws -> Response? {
+        guard let field = input.controlCharacterField else { return nil }
+        let reason = "must be one line without control characters"
+        return try refuse(page, input: input, form: form, field: field, reason: reason,
+                          message: SpawnError(field: field, reason: reason).message)
+    }
+
+    /// The query's options, JupyterHub 6's `opt-<name>` read as `<name>` (and winning over a plain `<name>`).
+    static func linkOptions(_ request: Request) -> [String: String] {
+        var options: [String: String] = [:]
+        for (key, value) in request.uri.queryParameters where !key.hasPrefix("opt-") { options[String(key)] = String(value) }
+        for (key, value) in request.uri.queryParameters where key.hasPrefix("opt-") && key.count > 4 {
+            options[String(key.dropFirst(4))] = String(value)
+        }
+        return options
     }
 
     @Sendable func submit(_ request: Request, context: HubRequestContext) async throws -> Response {
@@ -89,10 +112,7 @@ struct SpawnPages {
 
     /// Starts (the spawner checks the options once; a refusal goes back to the form, 400); then the pending page (303).
     func start(_ principal: Principal, _ page: Page, input: SpawnFormInput?, form: SpawnForm?) async throws -> Response {
-        if let input, let field = input.controlCharacterField {
-            return try refuse(page, input: input, form: form, field: field, reason: "must be one line without control characters",
-                              message: SpawnError(field: field, reason: "must be one line without control characters").message)
-        }
+        if let input, let refusal = try refuseControlCharacters(page, input: input, form: form) { return refusal }
         do {
             _ = try await components.servers.start(as: principal, user: page.user, server: page.server,
                                                    options: input?.options(for: form))
@@ -144,10 +164,5 @@ struct SpawnPages {
             "display_name": page.displayName, "has_values": !values.isEmpty,
             "hidden": values.sorted { $0.key < $1.key }.map { ["name": $0.key, "value": $0.value] },
         ])
-    }
-
-    /// Whether another site (or a sibling subdomain) made the browser send this request.
-    static func isCrossSite(_ request: Request) -> Bool {
-        ["cross-site", "same-site"].contains(request.headers[.secFetchSite]?.lowercased() ?? "")
     }
 }

@@ -9,6 +9,8 @@ struct OAuthGrants: Sendable {
     let store: HubStore
     /// Codes are single-use and valid this long.
     static let codeLifetime: TimeInterval = 300
+    /// Unredeemed codes kept per user; older ones are dropped when a new one is issued.
+    static let pendingCodesPerUser = 50
 
     /// A refusal at the token endpoint, as RFC 6749 §5.2 names it.
     struct Refusal: Error, Sendable, Equatable {
@@ -49,7 +51,7 @@ struct OAuthGrants: Sendable {
             redirectURI: redirectURI,
             scopes: access + ["read:users:name!user=\(user.name)", "read:users:groups!user=\(user.name)"],
             expiresAt: Date().addingTimeInterval(Self.codeLifetime),
-            codeChallenge: challenge, codeChallengeMethod: challenge == nil ? nil : (challengeMethod ?? "plain")))
+            codeChallenge: challenge, codeChallengeMethod: challenge == nil ? nil : (challengeMethod ?? "plain")), keepingAtMost: Self.pendingCodesPerUser)
         return code
     }
 

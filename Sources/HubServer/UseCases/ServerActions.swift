@@ -35,6 +35,11 @@ struct ServerActions: Sendable {
         return try await hub.spawn(user: user, server: server, options: validated)
     }
 
+    /// Checks `options` with the spawner without starting anything (a link's options, shown in the form).
+    func validate(_ options: JSONValue) throws {
+        _ = try ValidatedOptions(options, checkedBy: hub.spawner)
+    }
+
     /// Asks the server to stop; the stop goes on in the background.
     func stop(as principal: Principal, user: User, server: String) async throws {
         try principal.require("delete:servers", onServer: server, of: user.name)
