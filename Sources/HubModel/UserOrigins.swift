@@ -44,9 +44,6 @@ public struct UserOrigins: Sendable, Equatable {
     /// Whether `host` (a `Host` or `X-Forwarded-Host` value, port allowed) names the hub itself.
     public func isHubHost(_ host: String) -> Bool { Self.hostName(host) == domain }
 
-    /// Whether `host` (port allowed) is the host of `name`'s servers.
-    public func isHost(_ host: String, ofUser name: String) -> Bool { Self.hostName(host) == self.host(forUser: name) }
-
     /// A user name as a DNS label. A name that already is one (letters, digits and single `-` inside, at most 63
     /// characters, not all digits) stays as it is; any other becomes `u-<up to 8 of its letters and digits>--<64-bit
     /// hash>`. Plain labels never contain `--` and escaped ones always do, so two names never share a label

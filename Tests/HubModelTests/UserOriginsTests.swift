@@ -10,7 +10,6 @@ final class UserOriginsTests: XCTestCase {
         XCTAssertEqual(origins.routeSpec(forUser: "alice", prefix: "/user/alice/"), "/alice.hub.example.org/user/alice/")
         XCTAssertTrue(origins.isHubHost("HUB.example.org:8443"))
         XCTAssertFalse(origins.isHubHost("alice.hub.example.org"))
-        XCTAssertTrue(origins.isHost("alice.hub.example.org:8443", ofUser: "alice"))
         XCTAssertTrue(origins.usesHTTPS)
         XCTAssertEqual(UserOrigins(subdomainHost: "https://hub.example.org:443")?.hubOrigin, "https://hub.example.org")
         XCTAssertEqual(UserOrigins(subdomainHost: "http://hub.test")?.usesHTTPS, false)
