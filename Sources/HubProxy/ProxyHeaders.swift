@@ -88,9 +88,9 @@ enum ProxyHeaders {
 
     /// The request's host as a route key component for host routing: the `Host` header lower-cased, without
     /// its port. `""` when there is none (the request can then only reach the `/` route); nil when there are
-    /// several or one holds
-    /// anything but letters, digits, `.`, `-` or a bracketed IPv6 literal, so that no `Host` can add path
-    /// segments to the key (`alice.hub.example.org/user/alice` must not reach alice's route from another host).
+    /// several, or one holds anything but letters, digits, `.`, `-` or a bracketed IPv6 literal, so that no
+    /// `Host` can add path segments to the key (`alice.hub.example.org/user/alice` must not reach alice's route
+    /// from another host).
     static func routingHost(_ head: HTTPRequestHead) -> String? {
         let values = head.headers[canonicalForm: "host"]
         guard values.count <= 1 else { return nil }

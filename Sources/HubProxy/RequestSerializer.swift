@@ -78,7 +78,8 @@ final class RequestSerializer: ChannelDuplexHandler, RemovableChannelHandler {
         case .head(let head):
             // The proxy says `Connection: close` when it will close (a refused request); a response that is merely
             // HTTP/1.0 from an upstream does not end the client's connection.
-            if head.headers[canonicalForm: "connection"].contains(where: { $0.lowercased() == "close" }) { closing = true }
+            if head.headers.contains(name: "connection"),
+               head.headers[canonicalForm: "connection"].contains(where: { $0.lowercased() == "close" }) { closing = true }
             context.write(data, promise: promise)
         case .body:
             context.write(data, promise: promise)

@@ -31,7 +31,12 @@ public actor Hub {
     let metrics: HubMetrics
     let logger: Logger
     /// What started servers get in their environment, from the live configuration.
-    nonisolated var environment: ServerEnvironment { Self.serverEnvironment(config) }
+    nonisolated var environment: ServerEnvironment {
+        let config = self.config
+        return ServerEnvironment(apiURL: HubURLs.apiURLForServers(config) + "/hub/api", publicURL: config.hub.publicURL,
+                                 urls: serverURLs, defaultURL: config.spawner.defaultURL,
+                                 caFile: config.hub.apiTLS.caFile, extra: config.spawner.environment)
+    }
     let hubTarget: String
     /// Server URLs and route specs (`hub.subdomain_host` is restart-only).
     let serverURLs: ServerURLs
@@ -66,13 +71,6 @@ public actor Hub {
     /// The intervals of the background loops, as currently configured.
     func loopIntervals() -> (poll: Double, activity: Double) {
         (config.spawner.pollInterval, config.hub.lastActivityInterval)
-    }
-
-    private static func serverEnvironment(_ config: HubConfiguration) -> ServerEnvironment {
-        ServerEnvironment(apiURL: HubURLs.apiURLForServers(config) + "/hub/api", publicURL: config.hub.publicURL,
-                          urls: ServerURLs(config),
-                          defaultURL: config.spawner.defaultURL, caFile: config.hub.apiTLS.caFile,
-                          extra: config.spawner.environment)
     }
 
     static func key(_ user: String, _ server: String) -> String { "\(user)/\(server)" }

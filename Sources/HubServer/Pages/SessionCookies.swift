@@ -33,8 +33,7 @@ struct CookiePolicy: Sendable {
                 let equals = pair.firstIndex(of: "=") ?? pair.endIndex
                 let rawName = pair[..<equals]
                 let trimmed = rawName.trimmingCharacters(in: .spaceAndTab)
-                let lenient = rawName.filter { !$0.isWhitespace }
-                guard trimmed == wanted || lenient == wanted else { continue }
+                guard trimmed == wanted || rawName.filter({ !$0.isWhitespace }) == wanted else { continue }
                 count += 1
                 guard trimmed == wanted, equals < pair.endIndex else { continue }
                 found = String(pair[pair.index(after: equals)...]).trimmingCharacters(in: .spaceAndTab)
